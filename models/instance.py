@@ -1,0 +1,347 @@
+"""Validated, immutable models of an employment area (*työllisyysalue*).
+
+These models are pure data: they know the rules a single row or the settings
+must obey, nothing about files (see :mod:`planner.io`) and nothing about the
+solver. Cross-table rules that need the whole instance (dangling references,
+duplicate ids) live in :func:`planner.io.check_references`, where the file and
+line of each row are still known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import IntEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+Id = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64),
+]
+"""Ids are lower-case ASCII so that they are safe in file names and URLs."""
+
+
+class Weekday(IntEnum):
+    """ISO weekday numbers minus one, as :meth:`datetime.date.weekday` gives them."""
+
+    MON = 0
+    TUE = 1
+    WED = 2
+    THU = 3
+    FRI = 4
+    SAT = 5
+    SUN = 6
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+_LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_NAMES = {d.label.lower(): d for d in Weekday} | dict(zip(_LONG, Weekday, strict=True))
+
+
+def parse_weekdays(value: object) -> object:
+    """Read ``"Mon Wed"`` (space or comma separated, any case) into weekdays."""
+    if not isinstance(value, str):
+        return value
+    days = []
+    for token in value.replace(",", " ").split():
+        day = WEEKDAY_NAMES.get(token.lower())
+        if day is None:
+            known = " ".join(d.label for d in Weekday)
+            raise ValueError(f"unknown weekday {token!r} (use {known})")
+        days.append(day)
+    return frozenset(days)
+
+
+def parse_bool(value: object) -> object:
+    """Spreadsheet booleans: true/false, yes/no, 1/0 (Finnish kyllä/ei too)."""
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in {"true", "yes", "1", "kyllä", "x"}:
+            return True
+        if low in {"false", "no", "0", "ei", ""}:
+            return False
+        raise ValueError(f"{value!r} is not a boolean (use true or false)")
+    return value
+
+
+def parse_skills(value: object) -> object:
+    if isinstance(value, str):
+        return frozenset(value.split())
+    return value
+
+
+Bool = Annotated[bool, BeforeValidator(parse_bool)]
+Weekdays = Annotated[frozenset[Weekday], BeforeValidator(parse_weekdays)]
+Skills = Annotated[frozenset[str], BeforeValidator(parse_skills)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+
+class Area(_Row):
+    """A production area (*tuotantoalue*): the unit staff work input is divided between."""
+
+    area_id: Id
+    name: str = Field(min_length=1)
+    broad_unemployment: int = Field(
+        ge=0, description="Broad unemployment (laaja työttömyys): the client count."
+    )
+    foreign_language: int = Field(ge=0, description="Foreign-language speakers (vieraskieliset).")
+    optional: Bool = Field(
+        default=False,
+        description="An option (e.g. Varkaus–Joroinen) that is planned only when the "
+        "settings switch it on.",
+    )
+
+
+class Municipality(_Row):
+    """A member municipality (*jäsenkunta*), promised equal local service."""
+
+    municipality_id: Id
+    name: str = Field(min_length=1)
+    area_id: Id
+    labour_force: int = Field(gt=0, description="Labour force (työvoima), 2025 projection.")
+    broad_unemployment: int | None = Field(
+        default=None,
+        ge=0,
+        description="Own client count if known; blank = split from the area by labour force.",
+    )
+    foreign_language: int | None = Field(
+        default=None, ge=0, description="Own count if known; blank = split from the area."
+    )
+
+
+class ServicePoint(_Row):
+    """A service point (*palvelupiste*): an office or an appointment-based outreach point."""
+
+    point_id: Id
+    name: str = Field(min_length=1)
+    municipality_id: Id
+    kind: Literal["office", "outreach"]
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    road_km: float = Field(ge=0, description="Road distance from the Kuopio centre office.")
+    drive_min: float = Field(ge=0, description="Drive time from the Kuopio centre office.")
+    open: dt.time
+    close: dt.time
+    weekdays: Weekdays = Field(description="Days the room is available.")
+    client_share: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Share of the municipality's clients served here (shares of one "
+        "municipality's points sum to 1).",
+    )
+
+    @field_validator("weekdays")
+    @classmethod
+    def _some_weekday(cls, value: frozenset[Weekday]) -> frozenset[Weekday]:
+        if not value:
+            raise ValueError("no weekday given (e.g. 'Mon Wed')")
+        return value
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> ServicePoint:
+        if self.close <= self.open:
+            raise ValueError(f"close {self.close:%H:%M} is not after open {self.open:%H:%M}")
+        return self
+
+    @property
+    def hours(self) -> float:
+        """Opening hours a day, which bound how long a visit can be."""
+        start = dt.datetime.combine(dt.date.min, self.open)
+        end = dt.datetime.combine(dt.date.min, self.close)
+        return (end - start).total_seconds() / 3600
+
+
+class StaffMember(_Row):
+    """A named person of the joint staff pool (*henkilöstöpooli*) or the substitute pool."""
+
+    staff_id: Id
+    name: str = Field(min_length=1)
+    fte: float = Field(gt=0, le=1, description="Full-time equivalent, 0 < fte ≤ 1.")
+    home_point_id: Id
+    skills: Skills
+    substitute: Bool = Field(default=False, description="Member of the substitute pool.")
+
+
+class Absence(_Row):
+    """A stretch of days away (annual leave, sickness, training), both ends inclusive."""
+
+    staff_id: Id
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Absence:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+# --------------------------------------------------------------------------- settings
+
+Criterion = Literal["broad_unemployment", "foreign_language", "labour_force"]
+CRITERIA: tuple[str, ...] = ("broad_unemployment", "foreign_language", "labour_force")
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RuleSet(_Settings):
+    """A statutory meeting rhythm (Act 380/2023 as amended); it drives appointment demand."""
+
+    description: str = ""
+    meetings_per_client_year: float = Field(
+        gt=0, description="Statutory meetings (initial interview + job-search conversations)."
+    )
+    initial_interview_working_days: int = Field(gt=0)
+
+
+class DemandSettings(_Settings):
+    rule_set: str = Field(description="Key of [rule_sets] in force, e.g. '2026'.")
+    meeting_minutes: int = Field(gt=0, le=480)
+    face_to_face_share: float = Field(ge=0, le=1)
+    appointments_per_staff_day: float = Field(gt=0)
+
+
+class CoverSettings(_Settings):
+    central_share: float = Field(
+        ge=0,
+        lt=1,
+        description="Share of the regular pool kept for central duties (phone service, "
+        "start of client relationship, digital services).",
+    )
+    central_min_per_day: int = Field(ge=0, description="People on central duties every day.")
+    office_min_per_day: dict[str, int] = Field(
+        default_factory=dict, description="Minimum people at each office every working day."
+    )
+
+
+class AllocationSettings(_Settings):
+    step_fte: float = Field(gt=0, le=1, description="Allocation granularity, e.g. 0.5 FTE.")
+    outreach_floor_fte: float = Field(
+        ge=0, description="Every outreach point keeps at least this, so local service never stops."
+    )
+    weighting: str = Field(description="Default weighting of client need.")
+
+
+class Settings(_Settings):
+    """The instance's ``instance.toml``."""
+
+    name: str
+    time_zone: str = "Europe/Helsinki"
+    include_optional_areas: tuple[str, ...] = ()
+    processes: dict[str, str] = Field(
+        description="Key processes (skills) and their descriptions; staff skills use these keys."
+    )
+    rule_sets: dict[str, RuleSet]
+    demand: DemandSettings
+    cover: CoverSettings
+    allocation: AllocationSettings
+    weightings: dict[str, dict[Criterion, float]] = Field(
+        description="Named weightings of client need: criterion -> weight."
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("weightings")
+    @classmethod
+    def _positive_weights(
+        cls, value: dict[str, dict[Criterion, float]]
+    ) -> dict[str, dict[Criterion, float]]:
+        for name, weights in value.items():
+            if any(w < 0 for w in weights.values()):
+                raise ValueError(f"weighting {name!r} has a negative weight")
+            if sum(weights.values()) <= 0:
+                raise ValueError(f"weighting {name!r} has no positive weight")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Settings:
+        if self.demand.rule_set not in self.rule_sets:
+            raise ValueError(
+                f"demand.rule_set {self.demand.rule_set!r} is not one of "
+                f"[rule_sets]: {', '.join(sorted(self.rule_sets))}"
+            )
+        if self.allocation.weighting not in self.weightings:
+            raise ValueError(
+                f"allocation.weighting {self.allocation.weighting!r} is not one of "
+                f"[weightings]: {', '.join(sorted(self.weightings))}"
+            )
+        return self
+
+    @property
+    def rule_set(self) -> RuleSet:
+        return self.rule_sets[self.demand.rule_set]
+
+
+# --------------------------------------------------------------------------- instance
+
+
+class Instance(BaseModel):
+    """A whole employment area, already checked for cross-table consistency."""
+
+    model_config = ConfigDict(frozen=True)
+
+    settings: Settings
+    areas: tuple[Area, ...]
+    municipalities: tuple[Municipality, ...]
+    service_points: tuple[ServicePoint, ...]
+    staff: tuple[StaffMember, ...]
+    absences: tuple[Absence, ...] = ()
+
+    def active_area_ids(self) -> list[str]:
+        """Areas that are planned: every non-optional one plus the options switched on."""
+        chosen = set(self.settings.include_optional_areas)
+        return [a.area_id for a in self.areas if not a.optional or a.area_id in chosen]
+
+    def area(self, area_id: str) -> Area:
+        return next(a for a in self.areas if a.area_id == area_id)
+
+    def municipality(self, municipality_id: str) -> Municipality:
+        return next(m for m in self.municipalities if m.municipality_id == municipality_id)
+
+    def point(self, point_id: str) -> ServicePoint:
+        return next(p for p in self.service_points if p.point_id == point_id)
+
+    def area_of_point(self, point_id: str) -> str:
+        return self.municipality(self.point(point_id).municipality_id).area_id
+
+    def active_municipalities(self) -> list[Municipality]:
+        active = set(self.active_area_ids())
+        return [m for m in self.municipalities if m.area_id in active]
+
+    def active_points(self) -> list[ServicePoint]:
+        active = {m.municipality_id for m in self.active_municipalities()}
+        return [p for p in self.service_points if p.municipality_id in active]
+
+    def regular_staff(self) -> list[StaffMember]:
+        return [s for s in self.staff if not s.substitute]
+
+    def substitutes(self) -> list[StaffMember]:
+        return [s for s in self.staff if s.substitute]

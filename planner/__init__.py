@@ -1,0 +1,1 @@
+"""planner: staff allocation and monthly outreach planning for Finnish employment areas."""

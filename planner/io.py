@@ -1,0 +1,425 @@
+"""Reading an instance directory: ``instance.toml`` plus CSV tables.
+
+A planner edits these files in a spreadsheet, so bad input is normal input.
+The reader never stops at the first problem: it collects every problem it can
+find, each with the file, line and column a person has to go and fix, and
+raises them together as one :class:`InstanceError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from models.instance import (
+    Absence,
+    Area,
+    Instance,
+    Municipality,
+    ServicePoint,
+    Settings,
+    StaffMember,
+)
+
+SETTINGS_FILE = "instance.toml"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as the format allows."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        what = f"column '{self.column}': {self.message}" if self.column else self.message
+        return f"{where}: {what}"
+
+
+class InstanceError(Exception):
+    """Every problem found in an instance, so one run shows them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Table:
+    """How one CSV file maps onto a row model."""
+
+    file: str
+    model: type[BaseModel]
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    may_be_header_only: bool = False
+    row_rule_column: str | None = None
+    """The column to blame when a rule across the row's fields fails."""
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "areas.csv",
+        Area,
+        ("area_id", "name", "broad_unemployment", "foreign_language", "optional"),
+    ),
+    Table(
+        "municipalities.csv",
+        Municipality,
+        ("municipality_id", "name", "area_id", "labour_force"),
+        ("broad_unemployment", "foreign_language"),
+    ),
+    Table(
+        "service_points.csv",
+        ServicePoint,
+        (
+            "point_id",
+            "name",
+            "municipality_id",
+            "kind",
+            "lat",
+            "lon",
+            "road_km",
+            "drive_min",
+            "open",
+            "close",
+            "weekdays",
+        ),
+        ("client_share",),
+        row_rule_column="close",
+    ),
+    Table(
+        "staff.csv",
+        StaffMember,
+        ("staff_id", "name", "fte", "home_point_id", "skills", "substitute"),
+    ),
+    Table(
+        "absences.csv",
+        Absence,
+        ("staff_id", "start", "end", "reason"),
+        may_be_header_only=True,
+        row_rule_column="end",
+    ),
+)
+
+_FRIENDLY = {
+    "date": "is not a date (use YYYY-MM-DD)",
+    "time": "is not a time (use HH:MM)",
+    "int": "is not a whole number",
+    "float": "is not a number",
+    "bool": "is not a boolean (use true or false)",
+    "string_pattern_mismatch": "is not a valid id (lower-case letters, digits, _ and -)",
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """Turn one pydantic error into words a planner can act on."""
+    kind: str = error["type"]
+    if kind == "missing":
+        return "is empty"
+    got = "" if kind == "value_error" else f" (got {error.get('input')!r})"
+    text = _FRIENDLY.get(kind) or _FRIENDLY.get(kind.split("_")[0])
+    if text is None:
+        message: str = error["msg"].removeprefix("Value error, ")
+        text = message[0].lower() + message[1:]
+    return text + got
+
+
+def _decode(path: Path, name: str, problems: list[Problem]) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(name, None, None, "file is missing"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, None, f"cannot be read: {exc.strerror}"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as 'CSV UTF-8'",
+            )
+        )
+        return None
+
+
+def read_table(
+    directory: Path, table: Table, problems: list[Problem]
+) -> list[tuple[int, BaseModel]]:
+    """Read one CSV into ``(line, row)`` pairs, adding a problem for each bad cell."""
+    text = _decode(directory / table.file, table.file, problems)
+    if text is None:
+        return []
+    if not text.strip():
+        problems.append(
+            Problem(
+                table.file,
+                None,
+                None,
+                "file is empty; expected a header line: " + ",".join(table.required),
+            )
+        )
+        return []
+    first_line = text.splitlines()[0]
+    # Finnish Excel writes ';'-separated CSV; accept it rather than misreading every row.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in next(reader)]
+    missing = [c for c in table.required if c not in header]
+    for column in missing:
+        problems.append(Problem(table.file, 1, column, "column is missing from the header"))
+    seen: set[str] = set()
+    for column in header:
+        if column in seen and column:
+            problems.append(Problem(table.file, 1, column, "column appears twice in the header"))
+        seen.add(column)
+    if missing:
+        return []
+    known = set(table.required) | set(table.optional)
+    rows: list[tuple[int, BaseModel]] = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            problems.append(
+                Problem(
+                    table.file,
+                    line,
+                    None,
+                    f"has {len(cells)} fields but the header has {len(header)}",
+                )
+            )
+            continue
+        data = {
+            col: cell.strip()
+            for col, cell in zip(header, cells, strict=False)
+            if col in known and cell.strip() != ""
+        }
+        try:
+            rows.append((line, table.model.model_validate(data)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = error["loc"]
+                column = str(loc[0]) if loc else table.row_rule_column
+                problems.append(Problem(table.file, line, column, _describe(dict(error))))
+    if (
+        not rows
+        and not table.may_be_header_only
+        and not any(p.file == table.file for p in problems)
+    ):
+        problems.append(Problem(table.file, 2, None, "has a header but no rows"))
+    return rows
+
+
+def _key_line(text: str, path: tuple[Any, ...]) -> int | None:
+    """Best-effort line of a settings key, so a person knows where to look."""
+    for key in reversed([str(k) for k in path if isinstance(k, str)]):
+        pattern = re.compile(rf"^\s*(\[+\s*[\w.\"]*)?\b{re.escape(key)}\b")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.match(line):
+                return number
+    return None
+
+
+def read_settings(directory: Path, problems: list[Problem]) -> Settings | None:
+    text = _decode(directory / SETTINGS_FILE, SETTINGS_FILE, problems)
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        message = getattr(exc, "msg", str(exc))
+        problems.append(Problem(SETTINGS_FILE, line, None, f"is not valid TOML: {message}"))
+        return None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            key = ".".join(str(k) for k in loc) or None
+            problems.append(
+                Problem(SETTINGS_FILE, _key_line(text, loc), key, _describe(dict(error)))
+            )
+        return None
+
+
+def load_instance(directory: Path | str) -> Instance:
+    """Read and check an instance directory; raise :class:`InstanceError` listing every problem."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InstanceError([Problem(str(directory), None, None, "is not a directory")])
+    problems: list[Problem] = []
+    settings = read_settings(directory, problems)
+    tables = {t.file: read_table(directory, t, problems) for t in TABLES}
+    if settings is not None:
+        problems.extend(check_references(settings, tables))
+    if problems:
+        raise InstanceError(sorted(set(problems), key=_order))
+    assert settings is not None
+    return Instance(
+        settings=settings,
+        areas=tuple(r for _, r in tables["areas.csv"]),  # type: ignore[misc]
+        municipalities=tuple(r for _, r in tables["municipalities.csv"]),  # type: ignore[misc]
+        service_points=tuple(r for _, r in tables["service_points.csv"]),  # type: ignore[misc]
+        staff=tuple(r for _, r in tables["staff.csv"]),  # type: ignore[misc]
+        absences=tuple(r for _, r in tables["absences.csv"]),  # type: ignore[misc]
+    )
+
+
+def _order(problem: Problem) -> tuple[int, str, int, str]:
+    files = [SETTINGS_FILE, *(t.file for t in TABLES)]
+    rank = files.index(problem.file) if problem.file in files else len(files)
+    return (rank, problem.file, problem.line or 0, problem.message)
+
+
+def _ids(
+    rows: list[tuple[int, BaseModel]], file: str, field: str, problems: list[Problem]
+) -> dict[str, int]:
+    """Map id -> line, reporting duplicates."""
+    first: dict[str, int] = {}
+    for line, row in rows:
+        value = getattr(row, field)
+        if value in first:
+            problems.append(
+                Problem(file, line, field, f"duplicate id {value!r} (first on line {first[value]})")
+            )
+        else:
+            first[value] = line
+    return first
+
+
+def _dangling(
+    rows: list[tuple[int, BaseModel]],
+    file: str,
+    field: str,
+    known: dict[str, int],
+    target: str,
+    problems: list[Problem],
+) -> None:
+    for line, row in rows:
+        value = getattr(row, field)
+        if value not in known:
+            problems.append(Problem(file, line, field, f"unknown id {value!r}: not in {target}"))
+
+
+def check_references(
+    settings: Settings, tables: dict[str, list[tuple[int, BaseModel]]]
+) -> list[Problem]:
+    """Rules across tables and settings: unique ids, references that resolve, shares that add up."""
+    problems: list[Problem] = []
+    areas = tables["areas.csv"]
+    munis = tables["municipalities.csv"]
+    points = tables["service_points.csv"]
+    staff = tables["staff.csv"]
+    absences = tables["absences.csv"]
+    area_ids = _ids(areas, "areas.csv", "area_id", problems)
+    muni_ids = _ids(munis, "municipalities.csv", "municipality_id", problems)
+    point_ids = _ids(points, "service_points.csv", "point_id", problems)
+    staff_ids = _ids(staff, "staff.csv", "staff_id", problems)
+    if areas:
+        _dangling(munis, "municipalities.csv", "area_id", area_ids, "areas.csv", problems)
+    if munis:
+        _dangling(
+            points,
+            "service_points.csv",
+            "municipality_id",
+            muni_ids,
+            "municipalities.csv",
+            problems,
+        )
+    if points:
+        _dangling(staff, "staff.csv", "home_point_id", point_ids, "service_points.csv", problems)
+    if staff:
+        _dangling(absences, "absences.csv", "staff_id", staff_ids, "staff.csv", problems)
+
+    for line, person in staff:
+        unknown = sorted(set(person.skills) - set(settings.processes))  # type: ignore[attr-defined]
+        for skill in unknown:
+            problems.append(
+                Problem(
+                    "staff.csv",
+                    line,
+                    "skills",
+                    f"unknown skill {skill!r} (known: {' '.join(settings.processes)})",
+                )
+            )
+
+    shares: dict[str, float] = defaultdict(float)
+    first_line: dict[str, int] = {}
+    for line, point in points:
+        muni = point.municipality_id  # type: ignore[attr-defined]
+        shares[muni] += point.client_share  # type: ignore[attr-defined]
+        first_line.setdefault(muni, line)
+    for muni, total in shares.items():
+        if abs(total - 1.0) > 1e-6:
+            problems.append(
+                Problem(
+                    "service_points.csv",
+                    first_line[muni],
+                    "client_share",
+                    f"client shares of {muni!r} add up to {total:g}, not 1",
+                )
+            )
+    if points:
+        for muni, line in muni_ids.items():
+            if muni not in shares:
+                problems.append(
+                    Problem(
+                        "municipalities.csv",
+                        line,
+                        "municipality_id",
+                        f"{muni!r} has no service point, so it would get no local service",
+                    )
+                )
+    if munis:
+        served = {m.area_id for _, m in munis}  # type: ignore[attr-defined]
+        for area, line in area_ids.items():
+            if area not in served:
+                problems.append(
+                    Problem("areas.csv", line, "area_id", f"area {area!r} has no municipality")
+                )
+
+    kinds = {p.point_id: p.kind for _, p in points}  # type: ignore[attr-defined]
+    if points:
+        for office in settings.cover.office_min_per_day:
+            if kinds.get(office) != "office":
+                problems.append(
+                    Problem(
+                        SETTINGS_FILE,
+                        None,
+                        "cover.office_min_per_day",
+                        f"{office!r} is not an office in service_points.csv",
+                    )
+                )
+    optional = {a.area_id for _, a in areas if a.optional}  # type: ignore[attr-defined]
+    if areas:
+        for area in settings.include_optional_areas:
+            if area not in optional:
+                problems.append(
+                    Problem(
+                        SETTINGS_FILE,
+                        None,
+                        "include_optional_areas",
+                        f"{area!r} is not an optional area in areas.csv",
+                    )
+                )
+    return problems
