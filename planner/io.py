@@ -40,10 +40,12 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    label: str = "column"
+    """What ``column`` names: a CSV column, or a settings key."""
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        what = f"column '{self.column}': {self.message}" if self.column else self.message
+        what = f"{self.label} '{self.column}': {self.message}" if self.column else self.message
         return f"{where}: {what}"
 
 
@@ -161,9 +163,13 @@ def _decode(path: Path, name: str, problems: list[Problem]) -> str | None:
 
 
 def read_table(
-    directory: Path, table: Table, problems: list[Problem]
+    directory: Path, table: Table, problems: list[Problem], invalid_ids: set[str] | None = None
 ) -> list[tuple[int, BaseModel]]:
-    """Read one CSV into ``(line, row)`` pairs, adding a problem for each bad cell."""
+    """Read one CSV into ``(line, row)`` pairs, adding a problem for each bad cell.
+
+    Ids of rows that fail go into ``invalid_ids``, so that references to them are
+    not reported again as dangling: one mistake, one message.
+    """
     text = _decode(directory / table.file, table.file, problems)
     if text is None:
         return []
@@ -216,6 +222,8 @@ def read_table(
         try:
             rows.append((line, table.model.model_validate(data)))
         except ValidationError as exc:
+            if invalid_ids is not None and table.required[0] in data:
+                invalid_ids.add(data[table.required[0]])
             for error in exc.errors():
                 loc = error["loc"]
                 column = str(loc[0]) if loc else table.row_rule_column
@@ -246,8 +254,12 @@ def read_settings(directory: Path, problems: list[Problem]) -> Settings | None:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", str(exc))
+        # Python < 3.14 has the position only inside the message: "… (at line 3, column 8)".
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(found.group(1)) if found else None
+        message = str(exc).split(" (at line")[0]
+        if found:
+            message += f" at column {found.group(2)}"
         problems.append(Problem(SETTINGS_FILE, line, None, f"is not valid TOML: {message}"))
         return None
     try:
@@ -255,9 +267,9 @@ def read_settings(directory: Path, problems: list[Problem]) -> Settings | None:
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            key = ".".join(str(k) for k in loc) or None
+            key = ".".join(str(k) for k in loc if k != "[key]") or None
             problems.append(
-                Problem(SETTINGS_FILE, _key_line(text, loc), key, _describe(dict(error)))
+                Problem(SETTINGS_FILE, _key_line(text, loc), key, _describe(dict(error)), "key")
             )
         return None
 
@@ -269,9 +281,10 @@ def load_instance(directory: Path | str) -> Instance:
         raise InstanceError([Problem(str(directory), None, None, "is not a directory")])
     problems: list[Problem] = []
     settings = read_settings(directory, problems)
-    tables = {t.file: read_table(directory, t, problems) for t in TABLES}
+    invalid: dict[str, set[str]] = {t.file: set() for t in TABLES}
+    tables = {t.file: read_table(directory, t, problems, invalid[t.file]) for t in TABLES}
     if settings is not None:
-        problems.extend(check_references(settings, tables))
+        problems.extend(check_references(settings, tables, invalid))
     if problems:
         raise InstanceError(sorted(set(problems), key=_order))
     assert settings is not None
@@ -314,18 +327,22 @@ def _dangling(
     known: dict[str, int],
     target: str,
     problems: list[Problem],
+    invalid: set[str] | None = None,
 ) -> None:
     for line, row in rows:
         value = getattr(row, field)
-        if value not in known:
+        if value not in known and value not in (invalid or set()):
             problems.append(Problem(file, line, field, f"unknown id {value!r}: not in {target}"))
 
 
 def check_references(
-    settings: Settings, tables: dict[str, list[tuple[int, BaseModel]]]
+    settings: Settings,
+    tables: dict[str, list[tuple[int, BaseModel]]],
+    invalid: dict[str, set[str]] | None = None,
 ) -> list[Problem]:
     """Rules across tables and settings: unique ids, references that resolve, shares that add up."""
     problems: list[Problem] = []
+    invalid = invalid or {}
     areas = tables["areas.csv"]
     munis = tables["municipalities.csv"]
     points = tables["service_points.csv"]
@@ -335,21 +352,15 @@ def check_references(
     muni_ids = _ids(munis, "municipalities.csv", "municipality_id", problems)
     point_ids = _ids(points, "service_points.csv", "point_id", problems)
     staff_ids = _ids(staff, "staff.csv", "staff_id", problems)
-    if areas:
-        _dangling(munis, "municipalities.csv", "area_id", area_ids, "areas.csv", problems)
-    if munis:
-        _dangling(
-            points,
-            "service_points.csv",
-            "municipality_id",
-            muni_ids,
-            "municipalities.csv",
-            problems,
-        )
-    if points:
-        _dangling(staff, "staff.csv", "home_point_id", point_ids, "service_points.csv", problems)
-    if staff:
-        _dangling(absences, "absences.csv", "staff_id", staff_ids, "staff.csv", problems)
+    references = (  # (rows, file, field, ids it must be one of, the table holding them)
+        (munis, "municipalities.csv", "area_id", area_ids, "areas.csv"),
+        (points, "service_points.csv", "municipality_id", muni_ids, "municipalities.csv"),
+        (staff, "staff.csv", "home_point_id", point_ids, "service_points.csv"),
+        (absences, "absences.csv", "staff_id", staff_ids, "staff.csv"),
+    )
+    for rows, file, field, known, target in references:
+        if tables[target] or invalid.get(target):  # a missing table is reported once, already
+            _dangling(rows, file, field, known, target, problems, invalid.get(target))
 
     for line, person in staff:
         unknown = sorted(set(person.skills) - set(settings.processes))  # type: ignore[attr-defined]
@@ -408,6 +419,7 @@ def check_references(
                         None,
                         "cover.office_min_per_day",
                         f"{office!r} is not an office in service_points.csv",
+                        "key",
                     )
                 )
     optional = {a.area_id for _, a in areas if a.optional}  # type: ignore[attr-defined]
@@ -420,6 +432,7 @@ def check_references(
                         None,
                         "include_optional_areas",
                         f"{area!r} is not an optional area in areas.csv",
+                        "key",
                     )
                 )
     return problems
