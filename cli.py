@@ -176,5 +176,107 @@ def allocate(
         click.echo(f"wrote {staff_out}", err=True)
 
 
+def _next_month() -> str:
+    import datetime as dt
+
+    today = dt.date.today()
+    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    from planner.calendar import parse_month
+
+    value = value or _next_month()
+    try:
+        parse_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@main.command()
+@instance_argument
+@click.option("--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next "
+              "month).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: out/<month>/).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds of solver work (CP-SAT deterministic time, about a wall-clock "
+              "second each; the run stops by itself at 3× this at the latest).")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="CP-SAT search workers (interleaved, so runs are reproducible).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
+@click.option("--previous", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Last month's output folder: keep its rhythms and named workers.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def schedule(instance: str | None, month: str, out: Path | None, time_limit: float,
+             workers: int, seed: int, previous: Path | None, quiet: bool) -> None:
+    """Plan a month: open days of every outreach point and the named staff who go.
+
+    Writes visits.csv, schedule.csv, responsible.csv, report.md, schedule.xlsx and
+    supporting tables into the output folder, then re-checks every hard rule.
+    """
+    from planner.check import check_plan
+    from planner.month import Previous
+    from planner.outputs import write_plan
+    from planner.schedule import ScheduleError, plan_month
+
+    data = read_instance(instance)
+    before = None
+    if previous is not None:
+        try:
+            before = Previous.read(previous)
+        except (OSError, KeyError, ValueError) as exc:
+            raise UserError(f"--previous {previous}: cannot read last month's plan ({exc})")
+    say = None if quiet else (lambda text: click.echo(text, err=True))
+    try:
+        plan = plan_month(data, month, time_limit=time_limit, workers=workers, seed=seed,
+                          previous=before, progress=say)
+    except ScheduleError as exc:
+        raise UserError(str(exc)) from None
+    target = out or Path("out") / month
+    write_plan(plan, data, target)
+    s = plan.stats
+    click.echo(f"{plan.month}: {len(plan.visits)} visit days, "
+               f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days, "
+               f"{len(plan.unmet)} unmet item(s); status {s.status}, objective "
+               f"{s.objective:,.1f}, bound {s.best_bound:,.1f}, gap {s.gap:.2%}, "
+               f"{s.wall_time_s:.1f} s")
+    for item in plan.unmet:
+        click.echo(f"  unmet {item.rule} {item.date or ''} {item.point_id or item.municipality_id}:"
+                   f" {item.reason}")
+    click.echo(f"wrote {target}/ (report.md, visits.csv, schedule.csv, responsible.csv, "
+               "schedule.xlsx, ...)")
+    violations = check_plan(target, data)
+    if violations:
+        for line in violations:
+            click.echo(f"check: {line}", err=True)
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@instance_argument
+def check(directory: Path, instance: str | None) -> None:
+    """Re-verify every hard rule of a plan from its files alone.
+
+    Exit code 0 when the plan in DIRECTORY keeps every hard rule, 1 with one line
+    per violation otherwise, 2 when the files cannot be read.
+    """
+    from planner.check import PlanFilesError, check_plan
+
+    data = read_instance(instance)
+    try:
+        violations = check_plan(directory, data)
+    except (PlanFilesError, KeyError) as exc:
+        raise UserError(f"cannot check {directory}: {exc}") from None
+    for line in violations:
+        click.echo(line)
+    if violations:
+        click.echo(f"{len(violations)} violation(s) of hard rules", err=True)
+        raise SystemExit(1)
+    click.echo(f"{directory}: every hard rule holds")
+
+
 if __name__ == "__main__":
     main()

@@ -146,6 +146,17 @@ class ServicePoint(_Row):
         "municipality's points sum to 1).",
     )
 
+    rooms: int = Field(
+        default=2, ge=1, le=50, description="Most staff that can hold appointments here at once."
+    )
+    pattern: str | None = Field(
+        default=None,
+        pattern=r"^(none|monthly|first_third|weekly|twice_weekly|daily|biweekly)"
+        r"(:[A-Z][a-z]{2}(\+[A-Z][a-z]{2})*)?(:(even|odd))?$",
+        description="A visit pattern fixed by the instance, e.g. 'biweekly:Wed:odd'; "
+        "blank = the solver chooses.",
+    )
+
     @field_validator("weekdays")
     @classmethod
     def _some_weekday(cls, value: frozenset[Weekday]) -> frozenset[Weekday]:
@@ -241,6 +252,57 @@ class AllocationSettings(_Settings):
     weighting: str = Field(description="Default weighting of client need.")
 
 
+class ProcessDemand(_Settings):
+    """How often a municipality needs a key process on site (beyond the own coach)."""
+
+    visits_per_month: int = Field(ge=0, description="Staff-days with this skill a month.")
+    min_clients: float = Field(
+        default=0, ge=0, description="Only where the criterion reaches this."
+    )
+    criterion: Criterion = "broad_unemployment"
+
+
+class ScheduleSettings(_Settings):
+    holiday_policy: Literal["drop", "move"] = Field(
+        default="drop",
+        description="A visit on a holiday is dropped or moved to the next available working day.",
+    )
+    equity_floor: Literal["none", "monthly", "first_third", "biweekly", "weekly"] = Field(
+        default="biweekly",
+        description="No member municipality is visited less often than this.",
+    )
+    long_trip_minutes: float = Field(
+        default=60,
+        ge=0,
+        description="One-way drive that counts as a long trip, to be spread fairly.",
+    )
+    pattern_change_threshold: float = Field(
+        default=0.25,
+        ge=0,
+        description="With --previous, a point keeps last month's pattern "
+        "unless its demand moved by more than this share.",
+    )
+
+
+class Penalties(_Settings):
+    """Weights of the soft rules; a weight of zero switches the rule off."""
+
+    unmet_visit: int = Field(default=1000, ge=0)
+    demand_shortfall: int = Field(default=120, ge=0)
+    excess_staff_day: int = Field(default=4, ge=0)
+    process_shortfall: int = Field(default=150, ge=0)
+    office_cover_shortfall: int = Field(default=600, ge=0)
+    central_cover_shortfall: int = Field(default=600, ge=0)
+    responsible_shortfall: int = Field(default=2000, ge=0)
+    responsible_named: int = Field(default=2, ge=0)
+    substitute_day: int = Field(default=25, ge=0)
+    travel_minute: int = Field(default=1, ge=0)
+    long_trip_max: int = Field(default=40, ge=0)
+    fairness_max: int = Field(default=15, ge=0)
+    pattern_change: int = Field(default=300, ge=0)
+    responsible_change: int = Field(default=60, ge=0)
+
+
 class Settings(_Settings):
     """The instance's ``instance.toml``."""
 
@@ -257,6 +319,9 @@ class Settings(_Settings):
     weightings: dict[str, dict[Criterion, float]] = Field(
         description="Named weightings of client need: criterion -> weight."
     )
+    process_demand: dict[str, ProcessDemand] = Field(default_factory=dict)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    penalties: Penalties = Field(default_factory=Penalties)
 
     @field_validator("time_zone")
     @classmethod
@@ -288,6 +353,11 @@ class Settings(_Settings):
                 f"demand.rule_set {self.demand.rule_set!r} is not one of "
                 f"[rule_sets]: {', '.join(sorted(self.rule_sets))}"
             )
+        unknown = sorted(set(self.process_demand) - set(self.processes))
+        if unknown:
+            raise ValueError(f"process_demand names unknown processes: {', '.join(unknown)}")
+        if "coach" not in self.processes:
+            raise ValueError("processes must include 'coach', the own coach every visit needs")
         if self.allocation.weighting not in self.weightings:
             raise ValueError(
                 f"allocation.weighting {self.allocation.weighting!r} is not one of "
@@ -339,6 +409,9 @@ class Instance(BaseModel):
     def active_points(self) -> list[ServicePoint]:
         active = {m.municipality_id for m in self.active_municipalities()}
         return [p for p in self.service_points if p.municipality_id in active]
+
+    def staff_by_id(self, staff_id: str) -> StaffMember:
+        return next(s for s in self.staff if s.staff_id == staff_id)
 
     def regular_staff(self) -> list[StaffMember]:
         return [s for s in self.staff if not s.substitute]

@@ -98,7 +98,7 @@ TABLES: tuple[Table, ...] = (
             "close",
             "weekdays",
         ),
-        ("client_share",),
+        ("client_share", "rooms", "pattern"),
         row_rule_column="close",
     ),
     Table(

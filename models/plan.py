@@ -1,0 +1,105 @@
+"""A monthly plan as plain data: what the solver decided, and why, without solver objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Activity = Literal["outreach", "office", "central", "absent", "off"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Visit(_Frozen):
+    """One open day at an outreach point with the people who go there (*lähipalvelupäivä*)."""
+
+    date: dt.date
+    point_id: str
+    municipality_id: str
+    start: dt.time
+    end: dt.time
+    staff_ids: tuple[str, ...]
+    processes: tuple[str, ...] = Field(description="Key processes the people on site cover.")
+
+
+class ScheduleEntry(_Frozen):
+    """What one person does on one working day."""
+
+    date: dt.date
+    staff_id: str
+    place_id: str = Field(description="A service point, 'central', or '' when absent or off.")
+    activity: Activity
+    substitute_cover: bool = False
+
+
+class Responsibility(_Frozen):
+    """A named responsible worker (*vastuutyöntekijä*) of a municipality for a key process."""
+
+    municipality_id: str
+    process: str
+    staff_id: str
+
+
+class Unmet(_Frozen):
+    """Something the plan could not do, with the rule and the resource that blocked it."""
+
+    date: dt.date | None
+    point_id: str
+    municipality_id: str
+    rule: str
+    amount: float
+    reason: str
+
+
+class Penalty(_Frozen):
+    """One soft rule's share of the objective, in a planner's words."""
+
+    rule: str
+    description: str
+    weight: int
+    amount: float
+    cost: int
+
+
+class PointPlan(_Frozen):
+    point_id: str
+    municipality_id: str
+    pattern: str
+    pattern_words: str
+    demand_staff_days: float
+    planned_staff_days: int
+    visit_days: int
+
+
+class SolverStats(_Frozen):
+    status: str
+    objective: float
+    best_bound: float
+    gap: float
+    wall_time_s: float
+    build_time_s: float
+    first_solution_s: float | None
+    seed: int
+    workers: int
+    time_limit_s: float
+    deterministic: bool
+
+
+class Plan(_Frozen):
+    """A month's plan for one instance."""
+
+    month: str
+    instance_name: str
+    working_days: tuple[dt.date, ...]
+    visits: tuple[Visit, ...]
+    schedule: tuple[ScheduleEntry, ...]
+    responsible: tuple[Responsibility, ...]
+    points: tuple[PointPlan, ...]
+    unmet: tuple[Unmet, ...]
+    penalties: tuple[Penalty, ...]
+    capacity_warnings: tuple[str, ...]
+    stats: SolverStats

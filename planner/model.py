@@ -1,0 +1,546 @@
+"""The monthly CP-SAT model: outreach days, named staff, cover and fairness.
+
+Rules are added by one function per rule family, called in the order of
+:data:`RULE_FAMILIES`. Each function's docstring states the rule as a planner
+would, and whether it is hard (never broken) or soft (with the named penalty
+weight from ``[penalties]``). CP-SAT objects never leave this module:
+:func:`solve_month` returns a :class:`models.plan.Plan`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+if TYPE_CHECKING:
+    from planner.month import MonthData
+
+OBJ_SCALE = 10
+"""Objective points are multiplied by this so that tenths (fairness) stay integers."""
+
+
+@dataclass
+class Variables:
+    """Typed access to the decision variables (PyJobShop-style), not loose dicts."""
+
+    x: dict[tuple[str, str, int], cp_model.IntVar] = field(default_factory=dict)
+    """(staff, point, day) -> the person holds appointments at the point that day."""
+    work: dict[tuple[str, int], cp_model.IntVar | int] = field(default_factory=dict)
+    pattern: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    open: dict[tuple[str, int], cp_model.LinearExpr] = field(default_factory=dict)
+    staffed: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    responsible: dict[tuple[str, str, str], cp_model.IntVar] = field(default_factory=dict)
+    responsible_any: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    sub_office: dict[tuple[str, str, int], cp_model.IntVar] = field(default_factory=dict)
+    sub_central: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    by_point_day: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_staff_day: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def visits(self, point: str, day: int) -> list[cp_model.IntVar]:
+        return [self.x[(s, point, day)] for s in self.by_point_day[(point, day)]]
+
+    def outreach(self, staff: str, day: int) -> list[cp_model.IntVar]:
+        return [self.x[(staff, p, day)] for p in self.by_staff_day[(staff, day)]]
+
+    def assigned(self, staff: str) -> list[cp_model.IntVar]:
+        return [v for (s, _, _), v in self.x.items() if s == staff]
+
+
+@dataclass
+class SoftTerm:
+    """One soft rule's amount: a linear expression and its objective coefficient."""
+
+    rule: str
+    expr: cp_model.LinearExprT
+    coefficient: int
+    """Objective points (× OBJ_SCALE) per unit of ``expr``."""
+
+
+RULE_WORDS = {
+    "unmet_visit": "scheduled visit days nobody could go to",
+    "demand_shortfall": "tenths of a staff-day of local demand not met (small places weigh more)",
+    "excess_staff_day": "tenths of a staff-day planned beyond demand",
+    "process_shortfall": "staff-days of a needed key process missing in a municipality",
+    "office_cover_shortfall": "person-days below an office's minimum cover",
+    "central_cover_shortfall": "person-days below the central-duty minimum",
+    "responsible_shortfall": "named responsible workers missing below two",
+    "responsible_named": "named responsibilities (kept few, so each list is clear)",
+    "substitute_day": "substitute-pool days used",
+    "travel_minute": "minutes driven to outreach points, there and back",
+    "long_trip_max": "most long trips given to one person",
+    "fairness_max": "most outreach days per FTE given to one person (tenths)",
+    "pattern_change": "service points whose rhythm changed from last month",
+    "responsible_change": "named responsibilities dropped since last month",
+}
+
+
+@dataclass
+class Built:
+    model: cp_model.CpModel
+    vars: Variables
+    terms: list[SoftTerm]
+    shortfalls: dict[str, dict[tuple, cp_model.IntVar]] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- rule families
+
+
+def add_staff_variables(data: MonthData, b: Built) -> None:
+    """Hard: a person works only on days they are not absent; a full-timer works every such
+    day, a part-timer exactly their share of the month's working days (fewer if absent)."""
+    m, v = b.model, b.vars
+    for person in data.staff:
+        sid = person.staff_id
+        available = data.available[sid]
+        target = data.work_days[sid]
+        if target >= sum(available):
+            for i, ok in enumerate(available):
+                v.work[(sid, i)] = int(ok)
+            continue
+        for i, ok in enumerate(available):
+            v.work[(sid, i)] = m.new_bool_var(f"work[{sid},{i}]") if ok else 0
+        m.add(sum(v.work[(sid, i)] for i in range(len(data.days))) == target)
+
+
+def add_visit_patterns(data: MonthData, b: Built) -> None:
+    """Hard: each outreach point follows exactly one visit pattern this month (weekly, every
+    other week on ISO-week parity, 1st and 3rd, monthly, ...) on weekdays its room is free,
+    never less often than the equity floor where the municipality has no office."""
+    m, v = b.model, b.vars
+    for point_id, candidates in data.patterns.items():
+        choice = []
+        for pattern in candidates:
+            var = m.new_bool_var(f"pattern[{point_id},{pattern.key}]")
+            v.pattern[(point_id, pattern.key)] = var
+            choice.append(var)
+        m.add_exactly_one(choice)
+        for day in data.possible_days(point_id):
+            v.open[(point_id, day)] = sum(
+                v.pattern[(point_id, p.key)] for p in candidates
+                if day in data.open_days[(point_id, p.key)]
+            )
+
+
+def add_outreach_assignments(data: MonthData, b: Built) -> None:
+    """Hard: a person goes to a point only on a day it is open and they work, to points of
+    their own production area (substitutes anywhere), one place a day, and no more people
+    than the point has rooms. A visit counts as held ('staffed') only with an own coach."""
+    m, v = b.model, b.vars
+    for point_id in data.patterns:
+        point = data.instance.point(point_id)
+        for day in data.possible_days(point_id):
+            staffed = m.new_bool_var(f"staffed[{point_id},{day}]")
+            v.staffed[(point_id, day)] = staffed
+            m.add(staffed <= v.open[(point_id, day)])
+            coaches = []
+            for person in data.staff:
+                sid = person.staff_id
+                if not data.available[sid][day] or not data.may_visit(sid, point_id):
+                    continue
+                x = m.new_bool_var(f"x[{sid},{point_id},{day}]")
+                v.x[(sid, point_id, day)] = x
+                v.by_point_day[(point_id, day)].append(sid)
+                v.by_staff_day[(sid, day)].append(point_id)
+                m.add_implication(x, staffed)
+                if "coach" in person.skills:
+                    coaches.append(x)
+            if coaches:
+                m.add_bool_or(coaches).only_enforce_if(staffed)
+            else:
+                m.add(staffed == 0)
+            m.add(sum(v.visits(point_id, day)) <= point.rooms)
+    for person in data.staff:
+        sid = person.staff_id
+        for day in range(len(data.days)):
+            places = v.outreach(sid, day)
+            if not places:
+                continue
+            if data.role[sid] == "substitute":
+                continue  # substitutes: see add_substitute_pool
+            m.add(sum(places) <= v.work[(sid, day)])
+
+
+def add_unmet_visits(data: MonthData, b: Built) -> None:
+    """Soft (unmet_visit): every day a point is open by its pattern should be held; a day
+    nobody can go to stays in the plan as an unmet visit with its reason."""
+    for (point_id, day), staffed in b.vars.staffed.items():
+        b.terms.append(SoftTerm("unmet_visit", b.vars.open[(point_id, day)] - staffed,
+                                data.instance.settings.penalties.unmet_visit * OBJ_SCALE))
+
+
+def add_local_demand(data: MonthData, b: Built) -> None:
+    """Soft (demand_shortfall, excess_staff_day): each point gets the staff-days its clients
+    need by the statutory meeting rhythm. A missing tenth of a staff-day costs more at a
+    small point, in proportion to how small, so every municipality loses the same share
+    before any loses more; planning beyond demand costs a little."""
+    m, v = b.model, b.vars
+    penalties = data.instance.settings.penalties
+    tenths = {p: max(1, d.tenths) for p, d in data.demand.items()}
+    mean = sum(tenths.values()) / len(tenths) if tenths else 1.0
+    b.shortfalls["demand"] = {}
+    for point_id in data.patterns:
+        planned = 10 * sum(v.x[(s, point_id, d)] for d in data.possible_days(point_id)
+                           for s in v.by_point_day[(point_id, d)])
+        short = m.new_int_var(0, tenths[point_id], f"short[{point_id}]")
+        excess = m.new_int_var(0, 10 * 200, f"excess[{point_id}]")
+        m.add(planned + short >= tenths[point_id])
+        m.add(planned - tenths[point_id] <= excess)
+        b.shortfalls["demand"][(point_id,)] = short
+        scale = max(1.0, mean / tenths[point_id])
+        if penalties.demand_shortfall:
+            b.terms.append(SoftTerm("demand_shortfall", short,
+                                    round(penalties.demand_shortfall * scale * OBJ_SCALE / 10)))
+        if penalties.excess_staff_day:
+            b.terms.append(SoftTerm("excess_staff_day", excess,
+                                    max(1, round(penalties.excess_staff_day * OBJ_SCALE / 10))))
+
+
+def add_process_demand(data: MonthData, b: Built) -> None:
+    """Soft (process_shortfall): a municipality served by outreach gets, each month, the
+    staff-days of each key process it needs (employer services, integration, ...) from
+    people with that skill."""
+    m, v = b.model, b.vars
+    settings = data.instance.settings
+    b.shortfalls["process"] = {}
+    skills = {s.staff_id: s.skills for s in data.staff}
+    for muni, processes in data.needed.items():
+        points = [p for p in data.patterns if data.instance.point(p).municipality_id == muni]
+        if not points:
+            continue
+        for process in processes:
+            rule = settings.process_demand.get(process)
+            if rule is None:
+                continue
+            supply = [x for (s, p, _), x in v.x.items() if p in points and process in skills[s]]
+            short = m.new_int_var(0, rule.visits_per_month, f"pshort[{muni},{process}]")
+            m.add(sum(supply) + short >= rule.visits_per_month)
+            b.shortfalls["process"][(muni, process)] = short
+            b.terms.append(SoftTerm("process_shortfall", short,
+                                    settings.penalties.process_shortfall * OBJ_SCALE))
+
+
+def add_responsible_workers(data: MonthData, b: Built) -> None:
+    """Hard where people exist, else soft (responsible_shortfall): every member municipality
+    has at least two named responsible workers for each key process it needs, never one
+    (the area board refused single-person responsibility). Regular staff go only to the
+    municipalities they are named for. Soft (responsible_named): names are kept few;
+    (responsible_change): last month's names are kept."""
+    m, v = b.model, b.vars
+    penalties = data.instance.settings.penalties
+    b.shortfalls["responsible"] = {}
+    local = data.people("local")
+    for muni, processes in data.needed.items():
+        team = set(data.candidates.get(muni, ()))
+        people = [s for s in local if s.staff_id in team]
+        for person in people:
+            mine = []
+            for process in processes:
+                if process not in person.skills:
+                    continue
+                r = m.new_bool_var(f"resp[{muni},{process},{person.staff_id}]")
+                v.responsible[(muni, process, person.staff_id)] = r
+                mine.append(r)
+            any_ = m.new_bool_var(f"resp_any[{muni},{person.staff_id}]")
+            v.responsible_any[(muni, person.staff_id)] = any_
+            if mine:
+                m.add_max_equality(any_, mine)
+            else:
+                m.add(any_ == 0)
+        for process in processes:
+            named = [v.responsible[(muni, process, s.staff_id)] for s in people
+                     if (muni, process, s.staff_id) in v.responsible]
+            short = m.new_int_var(0, 2, f"rshort[{muni},{process}]")
+            m.add(sum(named) + short >= 2)
+            if len(named) >= 2:
+                m.add(short == 0)
+            b.shortfalls["responsible"][(muni, process)] = short
+            b.terms.append(SoftTerm("responsible_shortfall", short,
+                                    penalties.responsible_shortfall * OBJ_SCALE))
+    if penalties.responsible_named:
+        b.terms.append(SoftTerm("responsible_named", sum(v.responsible.values()),
+                                penalties.responsible_named * OBJ_SCALE))
+    kept = [key for key in data.previous.responsible if key in v.responsible]
+    if kept and penalties.responsible_change:
+        b.terms.append(SoftTerm("responsible_change",
+                                sum(1 - v.responsible[k] for k in kept),
+                                penalties.responsible_change * OBJ_SCALE))
+    for (sid, point_id, _), x in v.x.items():
+        if data.role[sid] == "local":
+            muni = data.instance.point(point_id).municipality_id
+            m.add_implication(x, v.responsible_any[(muni, sid)])
+
+
+def add_substitute_pool(data: MonthData, b: Built) -> None:
+    """Hard: a substitute covers one thing a day (a visit, an office or central duty) on
+    days they are not absent. Soft (substitute_day): each day used costs, so the pool
+    covers only what the regular staff cannot."""
+    m, v = b.model, b.vars
+    offices = data.offices()
+    used = []
+    for person in data.people("substitute"):
+        sid = person.staff_id
+        for day in range(len(data.days)):
+            if not data.available[sid][day]:
+                continue
+            duties = list(v.outreach(sid, day))
+            for office in offices:
+                so = m.new_bool_var(f"sub_office[{sid},{office},{day}]")
+                v.sub_office[(sid, office, day)] = so
+                duties.append(so)
+            sc = m.new_bool_var(f"sub_central[{sid},{day}]")
+            v.sub_central[(sid, day)] = sc
+            duties.append(sc)
+            m.add_at_most_one(duties)
+            used.extend(duties)
+    if used and data.instance.settings.penalties.substitute_day:
+        b.terms.append(SoftTerm("substitute_day", sum(used),
+                                data.instance.settings.penalties.substitute_day * OBJ_SCALE))
+
+
+def add_office_cover(data: MonthData, b: Built) -> None:
+    """Soft (office_cover_shortfall), so a plan always comes out: each continuously staffed
+    office has its minimum number of people every working day, from the people based there
+    who are not out on a visit, plus substitutes."""
+    m, v = b.model, b.vars
+    settings = data.instance.settings
+    b.shortfalls["office"] = {}
+    for office in data.offices():
+        minimum = settings.cover.office_min_per_day.get(office, 0)
+        if minimum <= 0:
+            continue
+        based = [s.staff_id for s in data.people("local") if s.home_point_id == office]
+        for day in range(len(data.days)):
+            present = [v.work[(s, day)] for s in based]
+            away = [x for s in based for x in v.outreach(s, day)]
+            subs = [so for (s, o, d), so in v.sub_office.items() if o == office and d == day]
+            short = m.new_int_var(0, minimum, f"oshort[{office},{day}]")
+            m.add(sum(present) - sum(away) + sum(subs) + short >= minimum)
+            b.shortfalls["office"][(office, day)] = short
+            b.terms.append(SoftTerm("office_cover_shortfall", short,
+                                    settings.penalties.office_cover_shortfall * OBJ_SCALE))
+
+
+def add_central_cover(data: MonthData, b: Built) -> None:
+    """Soft (central_cover_shortfall): central duties (phone service, start of client
+    relationship) have their minimum number of people every working day."""
+    m, v = b.model, b.vars
+    settings = data.instance.settings
+    minimum = settings.cover.central_min_per_day
+    b.shortfalls["central"] = {}
+    if minimum <= 0 or not data.include_central:
+        return
+    central = [s.staff_id for s in data.people("central")]
+    for day in range(len(data.days)):
+        subs = [sc for (s, d), sc in v.sub_central.items() if d == day]
+        short = m.new_int_var(0, minimum, f"cshort[{day}]")
+        m.add(sum(v.work[(s, day)] for s in central) + sum(subs) + short >= minimum)
+        b.shortfalls["central"][(day,)] = short
+        b.terms.append(SoftTerm("central_cover_shortfall", short,
+                                settings.penalties.central_cover_shortfall * OBJ_SCALE))
+
+
+def add_travel(data: MonthData, b: Built) -> None:
+    """Soft (travel_minute): every visit's drive from the person's home office, there and
+    back, costs by the minute, so the nearest suitable people go."""
+    weight = data.instance.settings.penalties.travel_minute
+    if not weight:
+        return
+    home = {s.staff_id: s.home_point_id for s in data.staff}
+    terms = [(x, round(2 * data.travel_min[(home[s], p)])) for (s, p, _), x in b.vars.x.items()]
+    b.terms.append(SoftTerm("travel_minute", sum(c * x for x, c in terms), weight * OBJ_SCALE))
+
+
+def add_fairness(data: MonthData, b: Built) -> None:
+    """Soft (long_trip_max): long trips are spread, not given to one person: the most long
+    trips anyone makes costs. Soft (fairness_max): outreach days per FTE are balanced: the
+    most anyone gets (in tenths of a day per FTE) costs."""
+    m, v = b.model, b.vars
+    penalties = data.instance.settings.penalties
+    threshold = data.instance.settings.schedule.long_trip_minutes
+    longest = m.new_int_var(0, len(data.days), "long_trip_max")
+    busiest = m.new_int_var(0, 10 * 2 * len(data.days), "fairness_max")
+    for person in data.people("local"):
+        sid = person.staff_id
+        mine = [(p, x) for (s, p, _), x in v.x.items() if s == sid]
+        if not mine:
+            continue
+        long = [x for p, x in mine if data.travel_min[(person.home_point_id, p)] >= threshold]
+        if long:
+            m.add(sum(long) <= longest)
+        m.add(round(10 / person.fte) * sum(x for _, x in mine) <= busiest)
+    if penalties.long_trip_max:
+        b.terms.append(SoftTerm("long_trip_max", longest, penalties.long_trip_max * OBJ_SCALE))
+    if penalties.fairness_max:
+        b.terms.append(SoftTerm("fairness_max", busiest, penalties.fairness_max * OBJ_SCALE // 10))
+
+
+def add_continuity(data: MonthData, b: Built) -> None:
+    """Soft (pattern_change): with --previous, a point whose demand moved enough to be free
+    to change rhythm still prefers last month's pattern and ISO-week parity."""
+    weight = data.instance.settings.penalties.pattern_change
+    for point_id, key in data.previous.patterns.items():
+        var = b.vars.pattern.get((point_id, key))
+        if var is not None and weight and len(data.patterns[point_id]) > 1:
+            b.terms.append(SoftTerm("pattern_change", 1 - var, weight * OBJ_SCALE))
+
+
+RULE_FAMILIES: list[Callable[[MonthData, Built], None]] = [
+    add_staff_variables,
+    add_visit_patterns,
+    add_outreach_assignments,
+    add_unmet_visits,
+    add_local_demand,
+    add_process_demand,
+    add_responsible_workers,
+    add_substitute_pool,
+    add_office_cover,
+    add_central_cover,
+    add_travel,
+    add_fairness,
+    add_continuity,
+]
+
+
+def build_model(data: MonthData) -> Built:
+    """Add every rule family in order and the objective (only terms with weight above zero)."""
+    built = Built(model=cp_model.CpModel(), vars=Variables(), terms=[])
+    for family in RULE_FAMILIES:
+        family(data, built)
+    built.model.minimize(sum(t.coefficient * t.expr for t in built.terms if t.coefficient > 0))
+    return built
+
+
+# ----------------------------------------------------------------------------- solving
+
+
+def _fix_regular(data: MonthData, built: Built, fixed: Solved) -> None:
+    m, v = built.model, built.vars
+    for (sid, point, day), var in v.x.items():
+        if data.role[sid] != "substitute":
+            m.add(var == int((sid, point, day) in fixed.x))
+    for key, var in v.work.items():
+        if not isinstance(var, int) and key in fixed.work:
+            m.add(var == fixed.work[key])
+    for (point, key), var in v.pattern.items():
+        if point in fixed.patterns:
+            m.add(var == int(fixed.patterns[point] == key))
+    for key, var in v.responsible.items():
+        m.add(var == int(key in fixed.responsible))
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Reports each improving plan, and remembers when the first one came."""
+
+    def __init__(self, report: Callable[[str], None] | None, started: float) -> None:
+        super().__init__()
+        self.report = report
+        self.started = started
+        self.first: float | None = None
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        elapsed = time.perf_counter() - self.started
+        if self.first is None:
+            self.first = elapsed
+        if self.report is not None:
+            objective, bound = self.ObjectiveValue(), self.BestObjectiveBound()
+            gap = _gap(objective, bound)
+            self.report(
+                f"  plan {self.count}: objective {objective / OBJ_SCALE:,.1f}, "
+                f"bound {bound / OBJ_SCALE:,.1f}, gap {gap:.1%}, {elapsed:.1f} s"
+            )
+
+
+def _gap(objective: float, bound: float) -> float:
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+@dataclass
+class Solved:
+    """Solver values read back into plain Python, for :mod:`planner.schedule`."""
+
+    status: str
+    objective: float
+    best_bound: float
+    wall_time: float
+    build_time: float
+    first_solution: float | None
+    x: set[tuple[str, str, int]]
+    work: dict[tuple[str, int], int]
+    patterns: dict[str, str]
+    staffed: set[tuple[str, int]]
+    open: set[tuple[str, int]]
+    responsible: set[tuple[str, str, str]]
+    sub_office: set[tuple[str, str, int]]
+    sub_central: set[tuple[str, int]]
+    shortfalls: dict[str, dict[tuple, int]]
+    term_values: list[tuple[str, int, int]]
+    """(rule, amount, objective points × OBJ_SCALE) for every soft term."""
+
+
+def solve_model(
+    data: MonthData,
+    time_limit: float = 30.0,
+    workers: int = 8,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+    fixed: Solved | None = None,
+) -> Solved:
+    """Build and solve; deterministic for a given seed and worker count (see README).
+
+    With ``fixed``, every decision about regular staff (visits, working days, patterns,
+    named workers) is held at its value there, and only the substitute pool is free.
+    """
+    started = time.perf_counter()
+    built = build_model(data)
+    if fixed is not None:
+        _fix_regular(data, built, fixed)
+    build_time = time.perf_counter() - started
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = seed
+    params.num_workers = workers
+    # Determinism: the deterministic time limit stops every run at the same point of the
+    # search; interleaved search makes several workers reproducible (CPSAT-NOTES.md).
+    params.max_deterministic_time = time_limit
+    params.max_time_in_seconds = 3 * time_limit + 10  # a safety net only
+    params.interleave_search = workers > 1
+    if workers > 1:
+        params.num_workers = workers
+    callback = _Progress(progress, time.perf_counter())
+    status = solver.solve(built.model, callback)
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solved(name, float("nan"), float("nan"), solver.wall_time, build_time, None,
+                      set(), {}, {}, set(), set(), set(), set(), set(), {}, [])
+    v = built.vars
+
+    def on(var: cp_model.IntVar | int) -> int:
+        return var if isinstance(var, int) else solver.value(var)
+
+    return Solved(
+        status=name,
+        objective=solver.objective_value,
+        best_bound=solver.best_objective_bound,
+        wall_time=solver.wall_time,
+        build_time=build_time,
+        first_solution=callback.first,
+        x={k for k, var in v.x.items() if solver.value(var)},
+        work={k: on(var) for k, var in v.work.items()},
+        patterns={p: key for (p, key), var in v.pattern.items() if solver.value(var)},
+        staffed={k for k, var in v.staffed.items() if solver.value(var)},
+        open={k for k, expr in v.open.items() if solver.value(expr)},
+        responsible={k for k, var in v.responsible.items() if solver.value(var)},
+        sub_office={k for k, var in v.sub_office.items() if solver.value(var)},
+        sub_central={k for k, var in v.sub_central.items() if solver.value(var)},
+        shortfalls={family: {k: solver.value(var) for k, var in values.items()}
+                    for family, values in built.shortfalls.items()},
+        term_values=[(t.rule, solver.value(t.expr), t.coefficient * solver.value(t.expr))
+                     for t in built.terms],
+    )

@@ -1,0 +1,298 @@
+"""Everything the monthly model needs, computed from the instance without the solver.
+
+Keeping this apart from :mod:`planner.model` means the capacity check, the
+report's explanations of unmet demand and the tests can all use the same facts
+(who is at work on which day, who may go where) that the solver saw.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from planner.allocation import CENTRAL, allocate
+from planner.calendar import Pattern, candidate_patterns, working_days
+from planner.demand import PointDemand, point_demand, processes_needed
+from planner.travel import travel
+
+if TYPE_CHECKING:
+    from models.instance import Instance, StaffMember
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What last month's plan decided that this month should keep."""
+
+    patterns: dict[str, str] = field(default_factory=dict)
+    demand: dict[str, float] = field(default_factory=dict)
+    responsible: frozenset[tuple[str, str, str]] = frozenset()
+
+    @classmethod
+    def read(cls, directory: Path) -> Previous:
+        """Read ``points.csv`` and ``responsible.csv`` of an earlier ``planner schedule``."""
+        patterns, demand = {}, {}
+        with open(directory / "points.csv", encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                patterns[row["point_id"]] = row["pattern"]
+                demand[row["point_id"]] = float(row["demand_staff_days"])
+        with open(directory / "responsible.csv", encoding="utf-8", newline="") as handle:
+            responsible = frozenset(
+                (r["municipality_id"], r["process"], r["staff_id"]) for r in csv.DictReader(handle)
+            )
+        return cls(patterns, demand, responsible)
+
+
+@dataclass
+class MonthData:
+    """The facts of one month: days, people, roles, points, patterns and eligibility."""
+
+    instance: Instance
+    month: str
+    days: list[dt.date]
+    role: dict[str, str]
+    """staff_id -> 'local', 'central' or 'substitute'."""
+    area: dict[str, str]
+    """staff_id -> home production area (local staff); substitutes and central: ''."""
+    available: dict[str, list[bool]]
+    work_days: dict[str, int]
+    """Working days each person works this month (part-time share, absences removed)."""
+    demand: dict[str, PointDemand]
+    patterns: dict[str, list[Pattern]]
+    open_days: dict[tuple[str, str], list[int]]
+    """(point, pattern key) -> day indices the point is open."""
+    needed: dict[str, list[str]]
+    """municipality -> key processes it needs on site."""
+    previous: Previous
+    travel_min: dict[tuple[str, str], float]
+    travel_km: dict[tuple[str, str], float]
+    candidates: dict[str, list[str]] = field(default_factory=dict)
+    """municipality -> the local people who may be named for it and visit it."""
+    scope_staff: frozenset[str] | None = None
+    """In a sub-problem: the people it plans (None = everybody)."""
+    scope_offices: tuple[str, ...] | None = None
+    include_central: bool = True
+
+    @property
+    def staff(self) -> list[StaffMember]:
+        return [s for s in self.instance.staff
+                if self.scope_staff is None or s.staff_id in self.scope_staff]
+
+    def people(self, role: str) -> list[StaffMember]:
+        return [s for s in self.staff if self.role[s.staff_id] == role]
+
+    def scoped(self, area_id: str | None) -> MonthData:
+        """The sub-problem of one production area (its local staff, points, offices and
+        municipalities), or with ``None`` of central duties; no substitutes in either."""
+        if area_id is None:
+            people = frozenset(s.staff_id for s in self.instance.staff
+                               if self.role[s.staff_id] == "central")
+            return replace(self, patterns={}, needed={}, scope_staff=people,
+                           scope_offices=(), include_central=True)
+        people = frozenset(s.staff_id for s in self.instance.staff
+                           if self.role[s.staff_id] == "local" and self.area[s.staff_id] == area_id)
+        return replace(
+            self,
+            patterns={p: c for p, c in self.patterns.items() if self.point_area(p) == area_id},
+            needed={m: n for m, n in self.needed.items()
+                    if self.instance.municipality(m).area_id == area_id},
+            scope_staff=people,
+            scope_offices=tuple(o for o in self.offices() if self.point_area(o) == area_id),
+            include_central=False,
+        )
+
+    def point_area(self, point_id: str) -> str:
+        return self.instance.area_of_point(point_id)
+
+    def may_visit(self, staff_id: str, point_id: str) -> bool:
+        """Local staff visit their own area's points; substitutes go anywhere."""
+        role = self.role[staff_id]
+        if role == "substitute":
+            return True
+        muni = self.instance.point(point_id).municipality_id
+        return role == "local" and staff_id in self.candidates.get(muni, ())
+
+    def possible_days(self, point_id: str) -> list[int]:
+        return sorted({d for p in self.patterns[point_id] for d in
+                       self.open_days[(point_id, p.key)]})
+
+    def offices(self) -> list[str]:
+        every = [p.point_id for p in self.instance.active_points() if p.kind == "office"]
+        return every if self.scope_offices is None else [o for o in every
+                                                         if o in self.scope_offices]
+
+
+def _absent_days(instance: Instance, days: list[dt.date]) -> dict[str, set[dt.date]]:
+    away: dict[str, set[dt.date]] = {s.staff_id: set() for s in instance.staff}
+    day_set = set(days)
+    for absence in instance.absences:
+        day = absence.start
+        while day <= absence.end:
+            if day in day_set:
+                away[absence.staff_id].add(day)
+            day += dt.timedelta(days=1)
+    return away
+
+
+def prepare(instance: Instance, month: str, previous: Previous | None = None) -> MonthData:
+    """Derive the month's facts (see the class docstring)."""
+    previous = previous or Previous()
+    settings = instance.settings
+    days = working_days(month)
+    allocation = allocate(instance)
+    role, area = {}, {}
+    for person in instance.staff:
+        if person.substitute:
+            role[person.staff_id], area[person.staff_id] = "substitute", ""
+            continue
+        home = allocation.home_areas.get(person.staff_id, CENTRAL)
+        role[person.staff_id] = "central" if home == CENTRAL else "local"
+        area[person.staff_id] = "" if home == CENTRAL else home
+    away = _absent_days(instance, days)
+    available = {s.staff_id: [d not in away[s.staff_id] for d in days] for s in instance.staff}
+    work_days = {
+        s.staff_id: min(sum(available[s.staff_id]), math.floor(s.fte * len(days) + 1e-9))
+        for s in instance.staff
+    }
+    demand = point_demand(instance)
+    with_office = {p.municipality_id for p in instance.active_points() if p.kind == "office"}
+    patterns: dict[str, list[Pattern]] = {}
+    open_days: dict[tuple[str, str], list[int]] = {}
+    index = {d: i for i, d in enumerate(days)}
+    for point_id, need in demand.items():
+        point = instance.point(point_id)
+        floor = "none" if point.municipality_id in with_office else settings.schedule.equity_floor
+        candidates = candidate_patterns(point.weekdays, floor)
+        if point.pattern:
+            candidates = [Pattern.from_key(point.pattern)]
+        elif point_id in previous.patterns:
+            kept = Pattern.from_key(previous.patterns[point_id])
+            before = previous.demand.get(point_id, need.staff_days)
+            moved = abs(need.staff_days - before) / max(before, 1e-9)
+            if kept in candidates and moved <= settings.schedule.pattern_change_threshold:
+                candidates = [kept]
+        patterns[point_id] = candidates
+        for pattern in candidates:
+            open_days[(point_id, pattern.key)] = [
+                index[d] for d in pattern.open_days(month, point.weekdays,
+                                                    settings.schedule.holiday_policy)
+            ]
+    homes = {s.home_point_id for s in instance.staff}
+    travel_min, travel_km = {}, {}
+    for home in homes:
+        for point_id in demand:
+            km, minutes = travel(instance, home, point_id)
+            travel_km[(home, point_id)], travel_min[(home, point_id)] = km, minutes
+    needed = processes_needed(instance)
+    candidates = team_candidates(instance, needed, demand, role, area, work_days, travel_min,
+                                 previous)
+    return MonthData(
+        instance=instance, month=month, days=days, role=role, area=area,
+        available=available, work_days=work_days, demand=demand, patterns=patterns,
+        open_days=open_days, needed=needed, previous=previous,
+        travel_min=travel_min, travel_km=travel_km, candidates=candidates,
+    )
+
+
+CANDIDATE_DAYS = 3
+"""Outreach days a month one candidate is counted on for when sizing a team."""
+SMALL_AREA = 24
+"""An area with at most this many local people lets all of them serve every municipality."""
+
+
+def team_candidates(
+    instance: Instance,
+    needed: dict[str, list[str]],
+    demand: dict[str, PointDemand],
+    role: dict[str, str],
+    area: dict[str, str],
+    work_days: dict[str, int],
+    travel_min: dict[tuple[str, str], float],
+    previous: Previous,
+) -> dict[str, list[str]]:
+    """The people of a municipality's area the solver may name for it and send there.
+
+    Letting every one of Kuopio's ~85 people be named for every municipality makes a
+    huge, symmetric model for no benefit to anyone: a municipality wants a small,
+    stable team. The team's pool is sized to demand (one candidate per
+    ``CANDIDATE_DAYS`` outreach days a month, at least six) and filled, with people
+    spread over municipalities first, by: last month's named workers, then people
+    whose skills cover a needed process that is still short of four candidates,
+    then most working days this month, shortest drive, and id (deterministic).
+    The solver then chooses the named workers and visitors from this pool.
+    """
+    people = sorted((s for s in instance.staff if role[s.staff_id] == "local"),
+                    key=lambda s: s.staff_id)
+    kept = {(m, s) for m, _, s in previous.responsible}
+    load: dict[str, int] = {s.staff_id: 0 for s in people}
+    result: dict[str, list[str]] = {}
+    order = sorted(needed, key=lambda m: -sum(d.staff_days for d in demand.values()
+                                                if d.municipality_id == m))
+    for muni in order:
+        area_id = instance.municipality(muni).area_id
+        points = [p for p, d in demand.items() if d.municipality_id == muni]
+        days = sum(demand[p].staff_days for p in points)
+        pool = [s for s in people if area[s.staff_id] == area_id]
+        size = len(pool) if len(pool) <= SMALL_AREA else max(8, math.ceil(days / CANDIDATE_DAYS))
+        anchor = points[0] if points else None
+        chosen: list[str] = []
+
+        def rank(person: StaffMember, chosen: list[str] = chosen) -> tuple:
+            short = [p for p in needed[muni] if p in person.skills and sum(
+                p in instance.staff_by_id(c).skills for c in chosen) < 4]
+            drive = travel_min.get((person.home_point_id, anchor), 0.0) if anchor else 0.0
+            return ((muni, person.staff_id) not in kept, -len(short), load[person.staff_id],
+                    -work_days[person.staff_id], drive, person.staff_id)
+
+        while len(chosen) < min(size, len(pool)):
+            best = min((s for s in pool if s.staff_id not in chosen), key=rank)
+            chosen.append(best.staff_id)
+            load[best.staff_id] += 1
+        result[muni] = sorted(chosen)
+    return result
+
+
+def capacity_warnings(data: MonthData) -> list[str]:
+    """Areas and days where demand exceeds the people available, found before solving."""
+    settings = data.instance.settings
+    warnings = []
+    offices = data.offices()
+    for area_id in data.instance.active_area_ids():
+        staff = [s for s in data.people("local") if data.area[s.staff_id] == area_id]
+        points = [p for p in data.demand if data.point_area(p) == area_id]
+        need = sum(data.demand[p].staff_days for p in points)
+        office_need = sum(settings.cover.office_min_per_day.get(o, 0) for o in offices
+                          if data.point_area(o) == area_id) * len(data.days)
+        supply = sum(data.work_days[s.staff_id] for s in staff)
+        if need + office_need > supply:
+            warnings.append(
+                f"{data.instance.area(area_id).name}: outreach demand {need:.1f} staff-days plus "
+                f"office cover {office_need} person-days exceeds the {supply} person-days its "
+                "staff work this month"
+            )
+        for point_id in points:
+            coaches = [s for s in staff if "coach" in s.skills]
+            for i in data.possible_days(point_id):
+                if not any(data.available[s.staff_id][i] for s in coaches):
+                    warnings.append(
+                        f"{data.instance.point(point_id).name} {data.days[i]}: no own coach of "
+                        f"the area is at work"
+                    )
+    for office in offices:
+        minimum = settings.cover.office_min_per_day.get(office, 0)
+        homed = [s for s in data.people("local") if s.home_point_id == office]
+        for i, day in enumerate(data.days):
+            at_work = sum(data.available[s.staff_id][i] for s in homed)
+            if at_work < minimum:
+                warnings.append(f"{data.instance.point(office).name} {day}: only {at_work} "
+                                f"people at work for a minimum cover of {minimum}")
+    central = data.people("central")
+    for i, day in enumerate(data.days):
+        at_work = sum(data.available[s.staff_id][i] for s in central)
+        if at_work < settings.cover.central_min_per_day:
+            warnings.append(f"central duties {day}: only {at_work} people at work for a "
+                            f"minimum of {settings.cover.central_min_per_day}")
+    return warnings

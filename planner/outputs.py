@@ -1,0 +1,268 @@
+"""Outputs of a monthly plan: tables (pure functions of the plan), the report and the workbook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from planner.calendar import finnish_holidays
+from planner.clients import municipality_counts
+from planner.demand import FORMULA
+from planner.travel import travel
+
+if TYPE_CHECKING:
+    from models.instance import Instance
+    from models.plan import Plan
+
+
+def visits_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"date": v.date.isoformat(), "point_id": v.point_id,
+          "municipality_id": v.municipality_id, "start": v.start.strftime("%H:%M"),
+          "end": v.end.strftime("%H:%M"), "staff_ids": " ".join(v.staff_ids),
+          "processes": " ".join(v.processes)} for v in plan.visits],
+        columns=["date", "point_id", "municipality_id", "start", "end", "staff_ids",
+                 "processes"],
+    )
+
+
+def schedule_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"date": e.date.isoformat(), "staff_id": e.staff_id, "place_id": e.place_id,
+          "activity": e.activity, "substitute_cover": str(e.substitute_cover).lower()}
+         for e in plan.schedule],
+        columns=["date", "staff_id", "place_id", "activity", "substitute_cover"],
+    )
+
+
+def responsible_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame([r.model_dump() for r in plan.responsible],
+                        columns=["municipality_id", "process", "staff_id"])
+
+
+def points_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame([p.model_dump() for p in plan.points],
+                        columns=["point_id", "municipality_id", "pattern", "pattern_words",
+                                 "demand_staff_days", "planned_staff_days", "visit_days"])
+
+
+def unmet_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{**u.model_dump(), "date": u.date.isoformat() if u.date else ""} for u in plan.unmet],
+        columns=["date", "point_id", "municipality_id", "rule", "amount", "reason"],
+    )
+
+
+def report_municipalities(plan: Plan, instance: Instance) -> pd.DataFrame:
+    """Local service per member municipality: the figures equal service is judged by."""
+    counts = municipality_counts(instance)
+    days: dict[str, set] = defaultdict(set)
+    staff_days: Counter[str] = Counter()
+    for visit in plan.visits:
+        days[visit.municipality_id].add(visit.date)
+        staff_days[visit.municipality_id] += len(visit.staff_ids)
+    offices = {p.municipality_id for p in instance.active_points() if p.kind == "office"}
+    demand = Counter()
+    for point in plan.points:
+        demand[point.municipality_id] += point.demand_staff_days
+    rows = []
+    for muni in instance.active_municipalities():
+        mid = muni.municipality_id
+        clients = counts[mid]["broad_unemployment"]
+        rows.append({
+            "municipality_id": mid, "name": muni.name, "clients": round(clients),
+            "office": mid in offices, "visit_days": len(days[mid]),
+            "staff_days": staff_days[mid], "demand_staff_days": round(demand[mid], 1),
+            "staff_days_per_100_clients": round(100 * staff_days[mid] / clients, 2)
+            if clients else 0.0,
+            "rhythm": "; ".join(f"{p.point_id}: {p.pattern_words}" for p in plan.points
+                                if p.municipality_id == mid) or "office every working day",
+        })
+    return pd.DataFrame(rows)
+
+
+def report_staff(plan: Plan, instance: Instance) -> pd.DataFrame:
+    """Travel and outreach load per person: what fairness is judged by."""
+    rows = []
+    by_person: dict[str, list] = defaultdict(list)
+    for entry in plan.schedule:
+        if entry.activity == "outreach":
+            by_person[entry.staff_id].append(entry.place_id)
+    threshold = instance.settings.schedule.long_trip_minutes
+    for person in instance.staff:
+        places = by_person.get(person.staff_id, [])
+        legs = [travel(instance, person.home_point_id, p) for p in places]
+        rows.append({
+            "staff_id": person.staff_id, "fte": person.fte, "substitute": person.substitute,
+            "outreach_days": len(places),
+            "outreach_days_per_fte": round(len(places) / person.fte, 2),
+            "km": round(sum(2 * km for km, _ in legs), 1),
+            "drive_min": round(sum(2 * m for _, m in legs)),
+            "long_trips": sum(1 for _, m in legs if m >= threshold),
+        })
+    return pd.DataFrame(rows)
+
+
+def substitute_use(plan: Plan) -> pd.DataFrame:
+    """Substitute-pool days used, per working day and duty."""
+    counts: dict = {d: Counter() for d in plan.working_days}
+    for entry in plan.schedule:
+        if entry.substitute_cover:
+            counts[entry.date][entry.activity] += 1
+    return pd.DataFrame(
+        [{"date": d.isoformat(), "outreach": c["outreach"], "office": c["office"],
+          "central": c["central"], "total": sum(c.values())} for d, c in counts.items()]
+    )
+
+
+def penalties_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame([p.model_dump() for p in plan.penalties],
+                        columns=["rule", "description", "weight", "amount", "cost"])
+
+
+def _md(frame: pd.DataFrame) -> str:
+    """A Markdown table without the optional 'tabulate' dependency."""
+    if frame.empty:
+        return "_none_\n"
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body]) + "\n"
+
+
+def report_markdown(plan: Plan, instance: Instance) -> str:
+    """The plan's report: service per municipality, what was not met and why, penalties in
+    words, travel and fairness, substitute use and solver statistics."""
+    settings = instance.settings
+    s = plan.stats
+    staff = report_staff(plan, instance)
+    local = staff[~staff["substitute"] & (staff["outreach_days"] > 0)]
+    holidays = [f"{d:%d.%m.} {n}" for d, n in sorted(finnish_holidays(int(plan.month[:4]))
+                                                      .items()) if d.strftime("%Y-%m") ==
+                plan.month and d.weekday() < 5]
+    subs = substitute_use(plan)
+    lines = [
+        f"# Monthly plan {plan.month}: {plan.instance_name}",
+        "",
+        f"{len(plan.working_days)} working days"
+        + (f" (holidays on weekdays: {', '.join(holidays)})" if holidays else "")
+        + f"; {len(plan.visits)} outreach visit days with {sum(len(v.staff_ids) for v in plan.visits)}"
+        " staff-days.",
+        "",
+        "## Local service by municipality",
+        "",
+        f"Demand: {FORMULA}; rule set {settings.demand.rule_set} "
+        f"({settings.rule_set.meetings_per_client_year:g} meetings a client a year), "
+        f"face-to-face share {settings.demand.face_to_face_share:.0%}, "
+        f"{settings.demand.appointments_per_staff_day:g} appointments a staff-day.",
+        "",
+        _md(report_municipalities(plan, instance)),
+        "## Service points",
+        "",
+        _md(points_table(plan)),
+        "## Unmet demand and why",
+        "",
+        _md(unmet_table(plan)),
+        "## Capacity check before solving",
+        "",
+        "\n".join(f"- {w}" for w in plan.capacity_warnings) or "No area or day short of people.",
+        "",
+        "## Penalties by rule",
+        "",
+        "Each soft rule's amount and its cost in objective points (weight × amount, "
+        "small-place scaling for demand). Hard rules are never broken.",
+        "",
+        _md(penalties_table(plan)),
+        "## Travel and fairness",
+        "",
+        f"- People on outreach: {len(local)}; outreach days per FTE: max "
+        f"{local['outreach_days_per_fte'].max() if len(local) else 0}, median "
+        f"{local['outreach_days_per_fte'].median() if len(local) else 0}.",
+        f"- Driving: {staff['km'].sum():,.0f} km, {staff['drive_min'].sum() / 60:,.1f} hours; "
+        f"long trips (≥ {settings.schedule.long_trip_minutes:g} min one way): "
+        f"{staff['long_trips'].sum()}, at most {staff['long_trips'].max()} for one person.",
+        "",
+        "## Substitute pool",
+        "",
+        f"{int(subs['total'].sum())} substitute days used"
+        + (f", on {int((subs['total'] > 0).sum())} working days; by day:" if subs['total'].sum()
+           else "."),
+        "",
+        _md(subs[subs["total"] > 0]) if subs["total"].sum() else "",
+        "## Solver",
+        "",
+        f"- status {s.status}; objective {s.objective:,.1f}; best bound {s.best_bound:,.1f}; "
+        f"gap {s.gap:.2%}",
+        f"- model build {s.build_time_s:.1f} s; first plan {s.first_solution_s or 0:.1f} s; "
+        f"solve {s.wall_time_s:.1f} s; seed {s.seed}, {s.workers} workers, time limit "
+        f"{s.time_limit_s:g} s",
+        "- solved as linked sub-problems: each production area and central duties, then the "
+        "substitute pool with every regular decision fixed; the bound carries each phase's gap.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
+    """One sheet per production area: its people by day, cells naming the place."""
+    names = {p.point_id: p.name for p in instance.service_points}
+    area_of_person = {}
+    for entry in plan.schedule:
+        if entry.activity == "outreach":
+            area_of_person.setdefault(entry.staff_id, instance.area_of_point(entry.place_id))
+    for person in instance.staff:
+        if person.staff_id not in area_of_person and not person.substitute:
+            area_of_person[person.staff_id] = instance.area_of_point(person.home_point_id)
+    cells: dict[str, dict[str, str]] = defaultdict(dict)
+    for entry in plan.schedule:
+        label = {"outreach": names.get(entry.place_id, entry.place_id),
+                 "office": f"office {names.get(entry.place_id, entry.place_id)}",
+                 "central": "central", "absent": "absent", "off": "off"}[entry.activity]
+        cells[entry.staff_id][entry.date.strftime("%a %d.%m.")] = label
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for area_id in instance.active_area_ids():
+            people = [s for s in instance.staff if area_of_person.get(s.staff_id) == area_id]
+            frame = pd.DataFrame(
+                [{"staff_id": s.staff_id, "name": s.name, "fte": s.fte, **cells[s.staff_id]}
+                 for s in people]
+            )
+            frame.to_excel(writer, sheet_name=instance.area(area_id).name[:31], index=False)
+        visits_table(plan).to_excel(writer, sheet_name="Visits", index=False)
+
+
+def write_plan(plan: Plan, instance: Instance, out_dir: Path) -> list[Path]:
+    """Write every output into ``out_dir``; all files are made first in a temporary folder, so
+    a failure leaves the previous outputs as they were."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    try:
+        tables = {
+            "visits.csv": visits_table(plan),
+            "schedule.csv": schedule_table(plan),
+            "responsible.csv": responsible_table(plan),
+            "points.csv": points_table(plan),
+            "unmet.csv": unmet_table(plan),
+            "municipalities.csv": report_municipalities(plan, instance),
+            "staff_load.csv": report_staff(plan, instance),
+            "substitutes.csv": substitute_use(plan),
+            "penalties.csv": penalties_table(plan),
+        }
+        for name, frame in tables.items():
+            frame.to_csv(staging / name, index=False)
+        (staging / "report.md").write_text(report_markdown(plan, instance), encoding="utf-8")
+        (staging / "plan.json").write_text(plan.model_dump_json(indent=1), encoding="utf-8")
+        write_workbook(plan, instance, staging / "schedule.xlsx")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for item in sorted(staging.iterdir()):
+            os.replace(item, out_dir / item.name)
+            written.append(out_dir / item.name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
