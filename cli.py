@@ -196,21 +196,48 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 
 @main.command()
 @instance_argument
-@click.option("--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next "
-              "month).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: out/<month>/).")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
-              help="Seconds of solver work (CP-SAT deterministic time, about a wall-clock "
-              "second each; the run stops by itself at 3× this at the latest).")
-@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="CP-SAT search workers (interleaved, so runs are reproducible).")
+@click.option(
+    "--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next month)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/<month>/).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    default=30.0,
+    show_default=True,
+    help="Seconds for the solver, shared between the production areas and the "
+    "substitute pool (at least 2 s each). A plan proven optimal, or stopped by "
+    "CP-SAT's deterministic clock, is reproducible; one cut by the wall clock is "
+    "flagged in the report.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="CP-SAT search workers (interleaved, so runs are reproducible).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
-@click.option("--previous", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Last month's output folder: keep its rhythms and named workers.")
+@click.option(
+    "--previous",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Last month's output folder: keep its rhythms and named workers.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def schedule(instance: str | None, month: str, out: Path | None, time_limit: float,
-             workers: int, seed: int, previous: Path | None, quiet: bool) -> None:
+def schedule(
+    instance: str | None,
+    month: str,
+    out: Path | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    previous: Path | None,
+    quiet: bool,
+) -> None:
     """Plan a month: open days of every outreach point and the named staff who go.
 
     Writes visits.csv, schedule.csv, responsible.csv, report.md, schedule.xlsx and
@@ -227,26 +254,41 @@ def schedule(instance: str | None, month: str, out: Path | None, time_limit: flo
         try:
             before = Previous.read(previous)
         except (OSError, KeyError, ValueError) as exc:
-            raise UserError(f"--previous {previous}: cannot read last month's plan ({exc})")
+            raise UserError(
+                f"--previous {previous}: cannot read last month's plan ({exc})"
+            ) from None
     say = None if quiet else (lambda text: click.echo(text, err=True))
     try:
-        plan = plan_month(data, month, time_limit=time_limit, workers=workers, seed=seed,
-                          previous=before, progress=say)
+        plan = plan_month(
+            data,
+            month,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            previous=before,
+            progress=say,
+        )
     except ScheduleError as exc:
         raise UserError(str(exc)) from None
     target = out or Path("out") / month
     write_plan(plan, data, target)
     s = plan.stats
-    click.echo(f"{plan.month}: {len(plan.visits)} visit days, "
-               f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days, "
-               f"{len(plan.unmet)} unmet item(s); status {s.status}, objective "
-               f"{s.objective:,.1f}, bound {s.best_bound:,.1f}, gap {s.gap:.2%}, "
-               f"{s.wall_time_s:.1f} s")
+    click.echo(
+        f"{plan.month}: {len(plan.visits)} visit days, "
+        f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days, "
+        f"{len(plan.unmet)} unmet item(s); status {s.status}, objective "
+        f"{s.objective:,.1f}, bound {s.best_bound:,.1f}, gap {s.gap:.2%}, "
+        f"{s.wall_time_s:.1f} s"
+    )
     for item in plan.unmet:
-        click.echo(f"  unmet {item.rule} {item.date or ''} {item.point_id or item.municipality_id}:"
-                   f" {item.reason}")
-    click.echo(f"wrote {target}/ (report.md, visits.csv, schedule.csv, responsible.csv, "
-               "schedule.xlsx, ...)")
+        click.echo(
+            f"  unmet {item.rule} {item.date or ''} {item.point_id or item.municipality_id}:"
+            f" {item.reason}"
+        )
+    click.echo(
+        f"wrote {target}/ (report.md, visits.csv, schedule.csv, responsible.csv, "
+        "schedule.xlsx, ...)"
+    )
     violations = check_plan(target, data)
     if violations:
         for line in violations:

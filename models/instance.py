@@ -293,14 +293,11 @@ class Penalties(_Settings):
     process_shortfall: int = Field(default=150, ge=0)
     office_cover_shortfall: int = Field(default=600, ge=0)
     central_cover_shortfall: int = Field(default=600, ge=0)
-    responsible_shortfall: int = Field(default=2000, ge=0)
-    responsible_named: int = Field(default=2, ge=0)
     substitute_day: int = Field(default=25, ge=0)
     travel_minute: int = Field(default=1, ge=0)
-    long_trip_max: int = Field(default=40, ge=0)
-    fairness_max: int = Field(default=15, ge=0)
+    long_trips_spread: int = Field(default=10, ge=0)
+    fairness_spread: int = Field(default=3, ge=0)
     pattern_change: int = Field(default=300, ge=0)
-    responsible_change: int = Field(default=60, ge=0)
 
 
 class Settings(_Settings):

@@ -64,9 +64,19 @@ def parse_month(month: str) -> tuple[int, int]:
     return year, mon
 
 
+WEEK_EPOCH = dt.date(2024, 1, 1)
+"""A Monday in ISO week 1 (odd): week parity counts whole weeks from here."""
+
+
 def iso_parity(day: dt.date) -> int:
-    """0 for even ISO weeks, 1 for odd ones; ISO weeks run across year ends."""
-    return day.isocalendar().week % 2
+    """0 for 'even' weeks, 1 for 'odd' ones, continuous across every year end.
+
+    Plain ISO week numbers break an every-other-week rhythm after a 53-week year
+    (2026 ends in week 53 and 2027 starts in week 1: two odd weeks in a row). So
+    parity is counted in whole weeks from :data:`WEEK_EPOCH`; it equals the ISO
+    week number's parity from 2024 to the end of 2026 and keeps the rhythm after.
+    """
+    return ((day - WEEK_EPOCH).days // 7 + 1) % 2
 
 
 @dataclass(frozen=True, order=True)
@@ -103,7 +113,7 @@ class Pattern:
             case "daily" | "twice_weekly" | "weekly":
                 return f"every {names}"
             case "biweekly":
-                return f"every other {names} ({'even' if self.parity == 0 else 'odd'} ISO weeks)"
+                return f"every other {names} ({'even' if self.parity == 0 else 'odd'} weeks)"
             case "first_third":
                 return f"1st and 3rd {names} of the month"
             case _:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner.calendar import Pattern, is_working_day, working_days
 from planner.demand import processes_needed
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from models.instance import Instance
 
 ACTIVITIES = {"outreach", "office", "central", "absent", "off"}
@@ -85,16 +87,20 @@ def check_plan(directory: Path, instance: Instance) -> list[str]:
                 continue
             away = day.isoformat() in absent[person.staff_id]
             if away and row["activity"] != "absent":
-                problems.append(f"absence: {person.staff_id} is away on {day} but planned for "
-                                f"{row['activity']}")
+                problems.append(
+                    f"absence: {person.staff_id} is away on {day} but planned for {row['activity']}"
+                )
             if row["activity"] == "absent" and not away:
-                problems.append(f"absence: {person.staff_id} marked absent on {day} without "
-                                "an absence")
+                problems.append(
+                    f"absence: {person.staff_id} marked absent on {day} without an absence"
+                )
             worked += row["activity"] not in ("absent", "off")
         allowed = math.floor(person.fte * len(days) + 1e-9)
         if worked > allowed:
-            problems.append(f"part-time: {person.staff_id} ({person.fte:g} FTE) works {worked} "
-                            f"days, more than {allowed}")
+            problems.append(
+                f"part-time: {person.staff_id} ({person.fte:g} FTE) works {worked} "
+                f"days, more than {allowed}"
+            )
 
     # --- visits
     active = {p.point_id for p in instance.active_points()}
@@ -135,14 +141,19 @@ def check_plan(directory: Path, instance: Instance) -> list[str]:
             if row is None or row["activity"] != "outreach" or row["place_id"] != v["point_id"]:
                 problems.append(f"{where}: {sid} is not scheduled there that day")
             seen_outreach.add((v["date"], sid))
-            if sid in staff and not staff[sid].substitute and sid not in named[
-                    point.municipality_id]:
-                problems.append(f"{where}: {sid} is not a named responsible worker of "
-                                f"{point.municipality_id}")
+            if (
+                sid in staff
+                and not staff[sid].substitute
+                and sid not in named[point.municipality_id]
+            ):
+                problems.append(
+                    f"{where}: {sid} is not a named responsible worker of {point.municipality_id}"
+                )
     for (date, sid), row in rows.items():
         if row["activity"] == "outreach" and (date, sid) not in seen_outreach:
-            problems.append(f"schedule: {sid} on outreach {date} at {row['place_id']} but on no "
-                            "visit")
+            problems.append(
+                f"schedule: {sid} on outreach {date} at {row['place_id']} but on no visit"
+            )
 
     # --- patterns, holidays and the equity floor
     for row in points:
@@ -150,11 +161,16 @@ def check_plan(directory: Path, instance: Instance) -> list[str]:
             continue
         point = instance.point(row["point_id"])
         pattern = Pattern.from_key(row["pattern"])
-        allowed_days = {d.isoformat() for d in pattern.open_days(
-            month, point.weekdays, instance.settings.schedule.holiday_policy)}
+        allowed_days = {
+            d.isoformat()
+            for d in pattern.open_days(
+                month, point.weekdays, instance.settings.schedule.holiday_policy
+            )
+        }
         for date in visit_dates[row["point_id"]] - allowed_days:
-            problems.append(f"visit {row['point_id']} {date}: not on its pattern "
-                            f"({pattern.describe()})")
+            problems.append(
+                f"visit {row['point_id']} {date}: not on its pattern ({pattern.describe()})"
+            )
     floor = instance.settings.schedule.equity_floor
     floor_gap = {"weekly": 7, "biweekly": 14}.get(floor)
     with_office = {p.municipality_id for p in instance.active_points() if p.kind == "office"}
@@ -163,8 +179,10 @@ def check_plan(directory: Path, instance: Instance) -> list[str]:
         if mid in with_office or floor == "none":
             continue
         mine = [p.point_id for p in instance.active_points() if p.municipality_id == mid]
-        held = sorted({d for p in mine for d in visit_dates[p]}
-                      | {k[0] for k in declared["unmet_visit"] if k[1] in mine})
+        held = sorted(
+            {d for p in mine for d in visit_dates[p]}
+            | {k[0] for k in declared["unmet_visit"] if k[1] in mine}
+        )
         if not held:
             problems.append(f"equity floor: {mid} has no visit day this month")
             continue
@@ -172,13 +190,17 @@ def check_plan(directory: Path, instance: Instance) -> list[str]:
             continue
         marks = [days[0] - dt.timedelta(days=1), *(dt.date.fromisoformat(d) for d in held)]
         marks.append(days[-1] + dt.timedelta(days=1))
-        for before, after in zip(marks, marks[1:], strict=False):
-            holiday_inside = any(not is_working_day(before + dt.timedelta(days=k))
-                                 and (before + dt.timedelta(days=k)).weekday() < 5
-                                 for k in range(1, (after - before).days))
+        for before, after in itertools.pairwise(marks):
+            holiday_inside = any(
+                not is_working_day(before + dt.timedelta(days=k))
+                and (before + dt.timedelta(days=k)).weekday() < 5
+                for k in range(1, (after - before).days)
+            )
             if (after - before).days > floor_gap and not holiday_inside:
-                problems.append(f"equity floor: {mid} goes {(after - before).days - 1} days "
-                                f"without a visit day ({before} to {after}), floor is {floor}")
+                problems.append(
+                    f"equity floor: {mid} goes {(after - before).days - 1} days "
+                    f"without a visit day ({before} to {after}), floor is {floor}"
+                )
 
     # --- named responsible workers: at least two per municipality and needed process
     by_process: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -188,8 +210,10 @@ def check_plan(directory: Path, instance: Instance) -> list[str]:
             problems.append(f"responsible: unknown person {sid!r}")
             continue
         if row["process"] not in staff[sid].skills:
-            problems.append(f"responsible: {sid} named for {row['process']} in "
-                            f"{row['municipality_id']} without the skill")
+            problems.append(
+                f"responsible: {sid} named for {row['process']} in "
+                f"{row['municipality_id']} without the skill"
+            )
         if staff[sid].substitute:
             problems.append(f"responsible: substitute {sid} named in {row['municipality_id']}")
         by_process[(row["municipality_id"], row["process"])].add(sid)
@@ -198,22 +222,29 @@ def check_plan(directory: Path, instance: Instance) -> list[str]:
             count = len(by_process[(muni, process)])
             excused = declared["responsible_shortfall"].get(("", muni), 0)
             if count < 2 and count + excused < 2:
-                problems.append(f"two-worker rule: {muni} has {count} named worker(s) for "
-                                f"{process}")
+                problems.append(
+                    f"two-worker rule: {muni} has {count} named worker(s) for {process}"
+                )
 
     # --- office and central cover
     for office, minimum in instance.settings.cover.office_min_per_day.items():
         for day in days:
-            present = sum(1 for (d, _), r in rows.items() if d == day.isoformat()
-                          and r["activity"] == "office" and r["place_id"] == office)
+            present = sum(
+                1
+                for (d, _), r in rows.items()
+                if d == day.isoformat() and r["activity"] == "office" and r["place_id"] == office
+            )
             excused = declared["office_cover_shortfall"].get((day.isoformat(), office), 0)
             if present + excused < minimum:
                 problems.append(f"office cover: {office} has {present} of {minimum} on {day}")
     minimum = instance.settings.cover.central_min_per_day
     for day in days:
         present = sum(
-            1 for (d, sid), r in rows.items() if d == day.isoformat() and r["activity"] ==
-            "central" and (not staff[sid].substitute or r["substitute_cover"] == "true")
+            1
+            for (d, sid), r in rows.items()
+            if d == day.isoformat()
+            and r["activity"] == "central"
+            and (not staff[sid].substitute or r["substitute_cover"] == "true")
         )
         excused = declared["central_cover_shortfall"].get((day.isoformat(), "central"), 0)
         if present + excused < minimum:

@@ -39,7 +39,7 @@ class PointDemand:
 
     @property
     def tenths(self) -> int:
-        """Demand in tenths of a staff-day: the solver's integer unit, so nothing is rounded away."""
+        """Demand in tenths of a staff-day: the solver's integer unit, so little is rounded."""
         return round(self.staff_days * 10)
 
 

@@ -9,15 +9,17 @@ weight from ``[penalties]``). CP-SAT objects never leave this module:
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from planner.month import MonthData
 
 OBJ_SCALE = 10
@@ -34,12 +36,14 @@ class Variables:
     pattern: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     open: dict[tuple[str, int], cp_model.LinearExpr] = field(default_factory=dict)
     staffed: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
-    responsible: dict[tuple[str, str, str], cp_model.IntVar] = field(default_factory=dict)
-    responsible_any: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     sub_office: dict[tuple[str, str, int], cp_model.IntVar] = field(default_factory=dict)
     sub_central: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
-    by_point_day: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
-    by_staff_day: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_point_day: dict[tuple[str, int], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    by_staff_day: dict[tuple[str, int], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def visits(self, point: str, day: int) -> list[cp_model.IntVar]:
         return [self.x[(s, point, day)] for s in self.by_point_day[(point, day)]]
@@ -68,14 +72,11 @@ RULE_WORDS = {
     "process_shortfall": "staff-days of a needed key process missing in a municipality",
     "office_cover_shortfall": "person-days below an office's minimum cover",
     "central_cover_shortfall": "person-days below the central-duty minimum",
-    "responsible_shortfall": "named responsible workers missing below two",
-    "responsible_named": "named responsibilities (kept few, so each list is clear)",
     "substitute_day": "substitute-pool days used",
     "travel_minute": "minutes driven to outreach points, there and back",
-    "long_trip_max": "most long trips given to one person",
-    "fairness_max": "most outreach days per FTE given to one person (tenths)",
+    "long_trips_spread": "sum over people of their long trips squared (spread evenly is least)",
+    "fairness_spread": "sum over people of their outreach days squared per FTE (even is least)",
     "pattern_change": "service points whose rhythm changed from last month",
-    "responsible_change": "named responsibilities dropped since last month",
 }
 
 
@@ -121,7 +122,8 @@ def add_visit_patterns(data: MonthData, b: Built) -> None:
         m.add_exactly_one(choice)
         for day in data.possible_days(point_id):
             v.open[(point_id, day)] = sum(
-                v.pattern[(point_id, p.key)] for p in candidates
+                v.pattern[(point_id, p.key)]
+                for p in candidates
                 if day in data.open_days[(point_id, p.key)]
             )
 
@@ -129,7 +131,9 @@ def add_visit_patterns(data: MonthData, b: Built) -> None:
 def add_outreach_assignments(data: MonthData, b: Built) -> None:
     """Hard: a person goes to a point only on a day it is open and they work, to points of
     their own production area (substitutes anywhere), one place a day, and no more people
-    than the point has rooms. A visit counts as held ('staffed') only with an own coach."""
+    than the point has rooms. Regular staff go only to municipalities whose team of named
+    responsible workers they are on (see :func:`planner.month.choose_teams`: at least two
+    per key process, never one). A visit counts as held ('staffed') only with an own coach."""
     m, v = b.model, b.vars
     for point_id in data.patterns:
         point = data.instance.point(point_id)
@@ -169,8 +173,13 @@ def add_unmet_visits(data: MonthData, b: Built) -> None:
     """Soft (unmet_visit): every day a point is open by its pattern should be held; a day
     nobody can go to stays in the plan as an unmet visit with its reason."""
     for (point_id, day), staffed in b.vars.staffed.items():
-        b.terms.append(SoftTerm("unmet_visit", b.vars.open[(point_id, day)] - staffed,
-                                data.instance.settings.penalties.unmet_visit * OBJ_SCALE))
+        b.terms.append(
+            SoftTerm(
+                "unmet_visit",
+                b.vars.open[(point_id, day)] - staffed,
+                data.instance.settings.penalties.unmet_visit * OBJ_SCALE,
+            )
+        )
 
 
 def add_local_demand(data: MonthData, b: Built) -> None:
@@ -184,8 +193,11 @@ def add_local_demand(data: MonthData, b: Built) -> None:
     mean = sum(tenths.values()) / len(tenths) if tenths else 1.0
     b.shortfalls["demand"] = {}
     for point_id in data.patterns:
-        planned = 10 * sum(v.x[(s, point_id, d)] for d in data.possible_days(point_id)
-                           for s in v.by_point_day[(point_id, d)])
+        planned = 10 * sum(
+            v.x[(s, point_id, d)]
+            for d in data.possible_days(point_id)
+            for s in v.by_point_day[(point_id, d)]
+        )
         short = m.new_int_var(0, tenths[point_id], f"short[{point_id}]")
         excess = m.new_int_var(0, 10 * 200, f"excess[{point_id}]")
         m.add(planned + short >= tenths[point_id])
@@ -193,11 +205,21 @@ def add_local_demand(data: MonthData, b: Built) -> None:
         b.shortfalls["demand"][(point_id,)] = short
         scale = max(1.0, mean / tenths[point_id])
         if penalties.demand_shortfall:
-            b.terms.append(SoftTerm("demand_shortfall", short,
-                                    round(penalties.demand_shortfall * scale * OBJ_SCALE / 10)))
+            b.terms.append(
+                SoftTerm(
+                    "demand_shortfall",
+                    short,
+                    round(penalties.demand_shortfall * scale * OBJ_SCALE / 10),
+                )
+            )
         if penalties.excess_staff_day:
-            b.terms.append(SoftTerm("excess_staff_day", excess,
-                                    max(1, round(penalties.excess_staff_day * OBJ_SCALE / 10))))
+            b.terms.append(
+                SoftTerm(
+                    "excess_staff_day",
+                    excess,
+                    max(1, round(penalties.excess_staff_day * OBJ_SCALE / 10)),
+                )
+            )
 
 
 def add_process_demand(data: MonthData, b: Built) -> None:
@@ -220,59 +242,11 @@ def add_process_demand(data: MonthData, b: Built) -> None:
             short = m.new_int_var(0, rule.visits_per_month, f"pshort[{muni},{process}]")
             m.add(sum(supply) + short >= rule.visits_per_month)
             b.shortfalls["process"][(muni, process)] = short
-            b.terms.append(SoftTerm("process_shortfall", short,
-                                    settings.penalties.process_shortfall * OBJ_SCALE))
-
-
-def add_responsible_workers(data: MonthData, b: Built) -> None:
-    """Hard where people exist, else soft (responsible_shortfall): every member municipality
-    has at least two named responsible workers for each key process it needs, never one
-    (the area board refused single-person responsibility). Regular staff go only to the
-    municipalities they are named for. Soft (responsible_named): names are kept few;
-    (responsible_change): last month's names are kept."""
-    m, v = b.model, b.vars
-    penalties = data.instance.settings.penalties
-    b.shortfalls["responsible"] = {}
-    local = data.people("local")
-    for muni, processes in data.needed.items():
-        team = set(data.candidates.get(muni, ()))
-        people = [s for s in local if s.staff_id in team]
-        for person in people:
-            mine = []
-            for process in processes:
-                if process not in person.skills:
-                    continue
-                r = m.new_bool_var(f"resp[{muni},{process},{person.staff_id}]")
-                v.responsible[(muni, process, person.staff_id)] = r
-                mine.append(r)
-            any_ = m.new_bool_var(f"resp_any[{muni},{person.staff_id}]")
-            v.responsible_any[(muni, person.staff_id)] = any_
-            if mine:
-                m.add_max_equality(any_, mine)
-            else:
-                m.add(any_ == 0)
-        for process in processes:
-            named = [v.responsible[(muni, process, s.staff_id)] for s in people
-                     if (muni, process, s.staff_id) in v.responsible]
-            short = m.new_int_var(0, 2, f"rshort[{muni},{process}]")
-            m.add(sum(named) + short >= 2)
-            if len(named) >= 2:
-                m.add(short == 0)
-            b.shortfalls["responsible"][(muni, process)] = short
-            b.terms.append(SoftTerm("responsible_shortfall", short,
-                                    penalties.responsible_shortfall * OBJ_SCALE))
-    if penalties.responsible_named:
-        b.terms.append(SoftTerm("responsible_named", sum(v.responsible.values()),
-                                penalties.responsible_named * OBJ_SCALE))
-    kept = [key for key in data.previous.responsible if key in v.responsible]
-    if kept and penalties.responsible_change:
-        b.terms.append(SoftTerm("responsible_change",
-                                sum(1 - v.responsible[k] for k in kept),
-                                penalties.responsible_change * OBJ_SCALE))
-    for (sid, point_id, _), x in v.x.items():
-        if data.role[sid] == "local":
-            muni = data.instance.point(point_id).municipality_id
-            m.add_implication(x, v.responsible_any[(muni, sid)])
+            b.terms.append(
+                SoftTerm(
+                    "process_shortfall", short, settings.penalties.process_shortfall * OBJ_SCALE
+                )
+            )
 
 
 def add_substitute_pool(data: MonthData, b: Built) -> None:
@@ -298,8 +272,13 @@ def add_substitute_pool(data: MonthData, b: Built) -> None:
             m.add_at_most_one(duties)
             used.extend(duties)
     if used and data.instance.settings.penalties.substitute_day:
-        b.terms.append(SoftTerm("substitute_day", sum(used),
-                                data.instance.settings.penalties.substitute_day * OBJ_SCALE))
+        b.terms.append(
+            SoftTerm(
+                "substitute_day",
+                sum(used),
+                data.instance.settings.penalties.substitute_day * OBJ_SCALE,
+            )
+        )
 
 
 def add_office_cover(data: MonthData, b: Built) -> None:
@@ -321,8 +300,13 @@ def add_office_cover(data: MonthData, b: Built) -> None:
             short = m.new_int_var(0, minimum, f"oshort[{office},{day}]")
             m.add(sum(present) - sum(away) + sum(subs) + short >= minimum)
             b.shortfalls["office"][(office, day)] = short
-            b.terms.append(SoftTerm("office_cover_shortfall", short,
-                                    settings.penalties.office_cover_shortfall * OBJ_SCALE))
+            b.terms.append(
+                SoftTerm(
+                    "office_cover_shortfall",
+                    short,
+                    settings.penalties.office_cover_shortfall * OBJ_SCALE,
+                )
+            )
 
 
 def add_central_cover(data: MonthData, b: Built) -> None:
@@ -340,8 +324,13 @@ def add_central_cover(data: MonthData, b: Built) -> None:
         short = m.new_int_var(0, minimum, f"cshort[{day}]")
         m.add(sum(v.work[(s, day)] for s in central) + sum(subs) + short >= minimum)
         b.shortfalls["central"][(day,)] = short
-        b.terms.append(SoftTerm("central_cover_shortfall", short,
-                                settings.penalties.central_cover_shortfall * OBJ_SCALE))
+        b.terms.append(
+            SoftTerm(
+                "central_cover_shortfall",
+                short,
+                settings.penalties.central_cover_shortfall * OBJ_SCALE,
+            )
+        )
 
 
 def add_travel(data: MonthData, b: Built) -> None:
@@ -355,28 +344,63 @@ def add_travel(data: MonthData, b: Built) -> None:
     b.terms.append(SoftTerm("travel_minute", sum(c * x for x, c in terms), weight * OBJ_SCALE))
 
 
+def _convex(
+    m: cp_model.CpModel, count: cp_model.LinearExprT, most: int, name: str
+) -> list[tuple[int, cp_model.IntVar]]:
+    """Unary expansion of ``count``: the k-th unit costs 2k-1, so the cost is ``count²``.
+
+    A convex, separable cost keeps the LP relaxation tight (a min-max objective made
+    the Kuopio area unprovable in minutes) while still spreading load evenly.
+    """
+    steps = [m.new_bool_var(f"{name}[{k}]") for k in range(1, most + 1)]
+    for earlier, later in itertools.pairwise(steps):
+        m.add_implication(later, earlier)
+    m.add(sum(steps) == count)
+    return [(2 * k - 1, z) for k, z in enumerate(steps, start=1)]
+
+
 def add_fairness(data: MonthData, b: Built) -> None:
-    """Soft (long_trip_max): long trips are spread, not given to one person: the most long
-    trips anyone makes costs. Soft (fairness_max): outreach days per FTE are balanced: the
-    most anyone gets (in tenths of a day per FTE) costs."""
+    """Soft (long_trips_spread): long trips are spread, not given to one person: each
+    person's long trips cost their square. Soft (fairness_spread): outreach days per FTE
+    are balanced: each person's outreach days cost their square divided by their FTE, so
+    the same days spread over more people cost less."""
     m, v = b.model, b.vars
     penalties = data.instance.settings.penalties
     threshold = data.instance.settings.schedule.long_trip_minutes
-    longest = m.new_int_var(0, len(data.days), "long_trip_max")
-    busiest = m.new_int_var(0, 10 * 2 * len(data.days), "fairness_max")
+    mine: dict[str, list[tuple[str, cp_model.IntVar]]] = defaultdict(list)
+    for (sid, point, _), x in v.x.items():
+        mine[sid].append((point, x))
+    long_terms, load_terms = [], []
     for person in data.people("local"):
         sid = person.staff_id
-        mine = [(p, x) for (s, p, _), x in v.x.items() if s == sid]
-        if not mine:
+        if not mine[sid]:
             continue
-        long = [x for p, x in mine if data.travel_min[(person.home_point_id, p)] >= threshold]
-        if long:
-            m.add(sum(long) <= longest)
-        m.add(round(10 / person.fte) * sum(x for _, x in mine) <= busiest)
-    if penalties.long_trip_max:
-        b.terms.append(SoftTerm("long_trip_max", longest, penalties.long_trip_max * OBJ_SCALE))
-    if penalties.fairness_max:
-        b.terms.append(SoftTerm("fairness_max", busiest, penalties.fairness_max * OBJ_SCALE // 10))
+        days = len({d for (s, _, d) in v.x if s == sid})
+        if penalties.long_trips_spread:
+            long = [
+                x for p, x in mine[sid] if data.travel_min[(person.home_point_id, p)] >= threshold
+            ]
+            if long:
+                long_terms += _convex(m, sum(long), min(days, len(long)), f"long[{sid}]")
+        if penalties.fairness_spread:
+            steps = _convex(m, sum(x for _, x in mine[sid]), days, f"load[{sid}]")
+            load_terms += [(round(c / person.fte), z) for c, z in steps]
+    if long_terms:
+        b.terms.append(
+            SoftTerm(
+                "long_trips_spread",
+                sum(c * z for c, z in long_terms),
+                penalties.long_trips_spread * OBJ_SCALE,
+            )
+        )
+    if load_terms:
+        b.terms.append(
+            SoftTerm(
+                "fairness_spread",
+                sum(c * z for c, z in load_terms),
+                penalties.fairness_spread * OBJ_SCALE,
+            )
+        )
 
 
 def add_continuity(data: MonthData, b: Built) -> None:
@@ -396,7 +420,6 @@ RULE_FAMILIES: list[Callable[[MonthData, Built], None]] = [
     add_unmet_visits,
     add_local_demand,
     add_process_demand,
-    add_responsible_workers,
     add_substitute_pool,
     add_office_cover,
     add_central_cover,
@@ -429,8 +452,6 @@ def _fix_regular(data: MonthData, built: Built, fixed: Solved) -> None:
     for (point, key), var in v.pattern.items():
         if point in fixed.patterns:
             m.add(var == int(fixed.patterns[point] == key))
-    for key, var in v.responsible.items():
-        m.add(var == int(key in fixed.responsible))
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -476,12 +497,13 @@ class Solved:
     patterns: dict[str, str]
     staffed: set[tuple[str, int]]
     open: set[tuple[str, int]]
-    responsible: set[tuple[str, str, str]]
     sub_office: set[tuple[str, str, int]]
     sub_central: set[tuple[str, int]]
     shortfalls: dict[str, dict[tuple, int]]
     term_values: list[tuple[str, int, int]]
     """(rule, amount, objective points × OBJ_SCALE) for every soft term."""
+    reproducible: bool = True
+    """False when the wall clock, not proof or the deterministic limit, stopped the search."""
 
 
 def solve_model(
@@ -495,7 +517,7 @@ def solve_model(
     """Build and solve; deterministic for a given seed and worker count (see README).
 
     With ``fixed``, every decision about regular staff (visits, working days, patterns,
-    named workers) is held at its value there, and only the substitute pool is free.
+    working days) is held at its value there, and only the substitute pool is free.
     """
     started = time.perf_counter()
     built = build_model(data)
@@ -509,16 +531,35 @@ def solve_model(
     # Determinism: the deterministic time limit stops every run at the same point of the
     # search; interleaved search makes several workers reproducible (CPSAT-NOTES.md).
     params.max_deterministic_time = time_limit
-    params.max_time_in_seconds = 3 * time_limit + 10  # a safety net only
+    params.max_time_in_seconds = time_limit
     params.interleave_search = workers > 1
-    if workers > 1:
-        params.num_workers = workers
     callback = _Progress(progress, time.perf_counter())
     status = solver.solve(built.model, callback)
     name = solver.status_name(status)
+    # Only a search stopped by the wall clock (not by proof or the deterministic limit)
+    # can differ between two runs with the same seed and workers.
+    reproducible = status == cp_model.OPTIMAL or (
+        solver.response_proto.deterministic_time >= 0.99 * time_limit
+    )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Solved(name, float("nan"), float("nan"), solver.wall_time, build_time, None,
-                      set(), {}, {}, set(), set(), set(), set(), set(), {}, [])
+        return Solved(
+            name,
+            float("nan"),
+            float("nan"),
+            solver.wall_time,
+            build_time,
+            None,
+            set(),
+            {},
+            {},
+            set(),
+            set(),
+            set(),
+            set(),
+            {},
+            [],
+            reproducible,
+        )
     v = built.vars
 
     def on(var: cp_model.IntVar | int) -> int:
@@ -536,11 +577,15 @@ def solve_model(
         patterns={p: key for (p, key), var in v.pattern.items() if solver.value(var)},
         staffed={k for k, var in v.staffed.items() if solver.value(var)},
         open={k for k, expr in v.open.items() if solver.value(expr)},
-        responsible={k for k, var in v.responsible.items() if solver.value(var)},
         sub_office={k for k, var in v.sub_office.items() if solver.value(var)},
         sub_central={k for k, var in v.sub_central.items() if solver.value(var)},
-        shortfalls={family: {k: solver.value(var) for k, var in values.items()}
-                    for family, values in built.shortfalls.items()},
-        term_values=[(t.rule, solver.value(t.expr), t.coefficient * solver.value(t.expr))
-                     for t in built.terms],
+        shortfalls={
+            family: {k: solver.value(var) for k, var in values.items()}
+            for family, values in built.shortfalls.items()
+        },
+        term_values=[
+            (t.rule, solver.value(t.expr), t.coefficient * solver.value(t.expr))
+            for t in built.terms
+        ],
+        reproducible=reproducible,
     )

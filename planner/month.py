@@ -11,15 +11,16 @@ import csv
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner.allocation import CENTRAL, allocate
+from planner.allocation import CENTRAL, AllocationError, allocate
 from planner.calendar import Pattern, candidate_patterns, working_days
 from planner.demand import PointDemand, point_demand, processes_needed
 from planner.travel import travel
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from models.instance import Instance, StaffMember
 
 
@@ -69,8 +70,10 @@ class MonthData:
     previous: Previous
     travel_min: dict[tuple[str, str], float]
     travel_km: dict[tuple[str, str], float]
-    candidates: dict[str, list[str]] = field(default_factory=dict)
-    """municipality -> the local people who may be named for it and visit it."""
+    teams: dict[str, list[str]] = field(default_factory=dict)
+    """municipality -> its named responsible workers, the only regular staff who visit it."""
+    notes: list[str] = field(default_factory=list)
+    """Things the planner should know before the capacity check (e.g. no allocation)."""
     scope_staff: frozenset[str] | None = None
     """In a sub-problem: the people it plans (None = everybody)."""
     scope_offices: tuple[str, ...] | None = None
@@ -78,8 +81,11 @@ class MonthData:
 
     @property
     def staff(self) -> list[StaffMember]:
-        return [s for s in self.instance.staff
-                if self.scope_staff is None or s.staff_id in self.scope_staff]
+        return [
+            s
+            for s in self.instance.staff
+            if self.scope_staff is None or s.staff_id in self.scope_staff
+        ]
 
     def people(self, role: str) -> list[StaffMember]:
         return [s for s in self.staff if self.role[s.staff_id] == role]
@@ -88,17 +94,30 @@ class MonthData:
         """The sub-problem of one production area (its local staff, points, offices and
         municipalities), or with ``None`` of central duties; no substitutes in either."""
         if area_id is None:
-            people = frozenset(s.staff_id for s in self.instance.staff
-                               if self.role[s.staff_id] == "central")
-            return replace(self, patterns={}, needed={}, scope_staff=people,
-                           scope_offices=(), include_central=True)
-        people = frozenset(s.staff_id for s in self.instance.staff
-                           if self.role[s.staff_id] == "local" and self.area[s.staff_id] == area_id)
+            people = frozenset(
+                s.staff_id for s in self.instance.staff if self.role[s.staff_id] == "central"
+            )
+            return replace(
+                self,
+                patterns={},
+                needed={},
+                scope_staff=people,
+                scope_offices=(),
+                include_central=True,
+            )
+        people = frozenset(
+            s.staff_id
+            for s in self.instance.staff
+            if self.role[s.staff_id] == "local" and self.area[s.staff_id] == area_id
+        )
         return replace(
             self,
             patterns={p: c for p, c in self.patterns.items() if self.point_area(p) == area_id},
-            needed={m: n for m, n in self.needed.items()
-                    if self.instance.municipality(m).area_id == area_id},
+            needed={
+                m: n
+                for m, n in self.needed.items()
+                if self.instance.municipality(m).area_id == area_id
+            },
             scope_staff=people,
             scope_offices=tuple(o for o in self.offices() if self.point_area(o) == area_id),
             include_central=False,
@@ -113,16 +132,18 @@ class MonthData:
         if role == "substitute":
             return True
         muni = self.instance.point(point_id).municipality_id
-        return role == "local" and staff_id in self.candidates.get(muni, ())
+        return role == "local" and staff_id in self.teams.get(muni, ())
 
     def possible_days(self, point_id: str) -> list[int]:
-        return sorted({d for p in self.patterns[point_id] for d in
-                       self.open_days[(point_id, p.key)]})
+        return sorted(
+            {d for p in self.patterns[point_id] for d in self.open_days[(point_id, p.key)]}
+        )
 
     def offices(self) -> list[str]:
         every = [p.point_id for p in self.instance.active_points() if p.kind == "office"]
-        return every if self.scope_offices is None else [o for o in every
-                                                         if o in self.scope_offices]
+        return (
+            every if self.scope_offices is None else [o for o in every if o in self.scope_offices]
+        )
 
 
 def _absent_days(instance: Instance, days: list[dt.date]) -> dict[str, set[dt.date]]:
@@ -142,13 +163,24 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
     previous = previous or Previous()
     settings = instance.settings
     days = working_days(month)
-    allocation = allocate(instance)
+    notes: list[str] = []
+    try:
+        homes = allocate(instance).home_areas
+    except AllocationError as exc:
+        # A month can still be planned: everyone works in the area of their home point.
+        notes.append(
+            f"allocation impossible ({exc}); everyone is planned in the area of "
+            "their home point and nobody on central duties"
+        )
+        homes = {
+            s.staff_id: instance.area_of_point(s.home_point_id) for s in instance.regular_staff()
+        }
     role, area = {}, {}
     for person in instance.staff:
         if person.substitute:
             role[person.staff_id], area[person.staff_id] = "substitute", ""
             continue
-        home = allocation.home_areas.get(person.staff_id, CENTRAL)
+        home = homes.get(person.staff_id, CENTRAL)
         role[person.staff_id] = "central" if home == CENTRAL else "local"
         area[person.staff_id] = "" if home == CENTRAL else home
     away = _absent_days(instance, days)
@@ -177,8 +209,8 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         patterns[point_id] = candidates
         for pattern in candidates:
             open_days[(point_id, pattern.key)] = [
-                index[d] for d in pattern.open_days(month, point.weekdays,
-                                                    settings.schedule.holiday_policy)
+                index[d]
+                for d in pattern.open_days(month, point.weekdays, settings.schedule.holiday_policy)
             ]
     homes = {s.home_point_id for s in instance.staff}
     travel_min, travel_km = {}, {}
@@ -187,23 +219,34 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
             km, minutes = travel(instance, home, point_id)
             travel_km[(home, point_id)], travel_min[(home, point_id)] = km, minutes
     needed = processes_needed(instance)
-    candidates = team_candidates(instance, needed, demand, role, area, work_days, travel_min,
-                                 previous)
+    teams = choose_teams(instance, needed, demand, role, area, work_days, travel_min, previous)
     return MonthData(
-        instance=instance, month=month, days=days, role=role, area=area,
-        available=available, work_days=work_days, demand=demand, patterns=patterns,
-        open_days=open_days, needed=needed, previous=previous,
-        travel_min=travel_min, travel_km=travel_km, candidates=candidates,
+        instance=instance,
+        month=month,
+        days=days,
+        role=role,
+        area=area,
+        available=available,
+        work_days=work_days,
+        demand=demand,
+        patterns=patterns,
+        open_days=open_days,
+        needed=needed,
+        previous=previous,
+        travel_min=travel_min,
+        travel_km=travel_km,
+        teams=teams,
+        notes=notes,
     )
 
 
-CANDIDATE_DAYS = 3
-"""Outreach days a month one candidate is counted on for when sizing a team."""
-SMALL_AREA = 24
-"""An area with at most this many local people lets all of them serve every municipality."""
+TEAM_DAYS = 3
+"""Outreach days a month one team member is counted on for when sizing a team."""
+MIN_NAMED = 2
+"""Never one: the area board refused single-person responsibility (2025 answer)."""
 
 
-def team_candidates(
+def choose_teams(
     instance: Instance,
     needed: dict[str, list[str]],
     demand: dict[str, PointDemand],
@@ -213,59 +256,111 @@ def team_candidates(
     travel_min: dict[tuple[str, str], float],
     previous: Previous,
 ) -> dict[str, list[str]]:
-    """The people of a municipality's area the solver may name for it and send there.
+    """Each member municipality's team of named responsible workers (*vastuutyöntekijät*).
 
-    Letting every one of Kuopio's ~85 people be named for every municipality makes a
-    huge, symmetric model for no benefit to anyone: a municipality wants a small,
-    stable team. The team's pool is sized to demand (one candidate per
-    ``CANDIDATE_DAYS`` outreach days a month, at least six) and filled, with people
-    spread over municipalities first, by: last month's named workers, then people
-    whose skills cover a needed process that is still short of four candidates,
-    then most working days this month, shortest drive, and id (deterministic).
-    The solver then chooses the named workers and visitors from this pool.
+    The rule, in a planner's words: a municipality's team is sized to its outreach
+    demand, one person per ``TEAM_DAYS`` staff-days a month and at least three, and
+    always holds at least ``MIN_NAMED`` people with each key process it needs, so no
+    process rests on one person. Members come from the municipality's production
+    area, chosen in this order: last month's members who work this month (so names
+    stay the same unless they can't); people with a needed skill the team still
+    lacks; people on the fewest teams so far (load spread); most lacking skills;
+    most working days this month; shortest drive; staff id. A municipality served by
+    an office is covered by the people based at that office.
+
+    Fixing teams by this stated rule, rather than letting the solver pick names
+    against a naming penalty, keeps every team small and stable and the month's
+    model provable in seconds; the solver then decides who of the team goes when.
     """
-    people = sorted((s for s in instance.staff if role[s.staff_id] == "local"),
-                    key=lambda s: s.staff_id)
+    people = sorted(
+        (s for s in instance.staff if role[s.staff_id] == "local"), key=lambda s: s.staff_id
+    )
     kept = {(m, s) for m, _, s in previous.responsible}
     load: dict[str, int] = {s.staff_id: 0 for s in people}
-    result: dict[str, list[str]] = {}
-    order = sorted(needed, key=lambda m: -sum(d.staff_days for d in demand.values()
-                                                if d.municipality_id == m))
+    offices = {
+        p.municipality_id: p.point_id for p in instance.active_points() if p.kind == "office"
+    }
+    teams: dict[str, list[str]] = {}
+    order = sorted(
+        needed,
+        key=lambda m: (-sum(d.staff_days for d in demand.values() if d.municipality_id == m), m),
+    )
     for muni in order:
         area_id = instance.municipality(muni).area_id
         points = [p for p, d in demand.items() if d.municipality_id == muni]
         days = sum(demand[p].staff_days for p in points)
-        pool = [s for s in people if area[s.staff_id] == area_id]
-        size = len(pool) if len(pool) <= SMALL_AREA else max(8, math.ceil(days / CANDIDATE_DAYS))
-        anchor = points[0] if points else None
-        chosen: list[str] = []
+        pool = [s for s in people if area[s.staff_id] == area_id and work_days[s.staff_id] > 0]
+        if muni in offices and not points:
+            pool = [s for s in pool if s.home_point_id == offices[muni]] or pool
+        size = max(3, math.ceil(days / TEAM_DAYS))
+        anchor = points[0] if points else offices.get(muni)
+        team: list[StaffMember] = []
 
-        def rank(person: StaffMember, chosen: list[str] = chosen) -> tuple:
-            short = [p for p in needed[muni] if p in person.skills and sum(
-                p in instance.staff_by_id(c).skills for c in chosen) < 4]
+        def lacking(team: list[StaffMember] = team, muni: str = muni) -> set[str]:
+            return {
+                q for q in needed[muni] if sum(q in member.skills for member in team) < MIN_NAMED
+            }
+
+        def rank(
+            person: StaffMember,
+            team: list[StaffMember] = team,
+            muni: str = muni,
+            anchor: str | None = anchor,
+        ) -> tuple:
+            gaps = lacking(team)
             drive = travel_min.get((person.home_point_id, anchor), 0.0) if anchor else 0.0
-            return ((muni, person.staff_id) not in kept, -len(short), load[person.staff_id],
-                    -work_days[person.staff_id], drive, person.staff_id)
+            return (
+                (muni, person.staff_id) not in kept,
+                not gaps & person.skills,
+                load[person.staff_id],
+                -len(gaps & person.skills),
+                -work_days[person.staff_id],
+                drive,
+                person.staff_id,
+            )
 
-        while len(chosen) < min(size, len(pool)):
-            best = min((s for s in pool if s.staff_id not in chosen), key=rank)
-            chosen.append(best.staff_id)
+        while True:
+            rest = [s for s in pool if s not in team]
+            if not rest:
+                break
+            gaps = lacking()
+            if len(team) >= size and (not gaps or not any(gaps & s.skills for s in rest)):
+                break
+            best = min(rest, key=rank)
+            if len(team) >= size and not gaps & best.skills:
+                break
+            team.append(best)
             load[best.staff_id] += 1
-        result[muni] = sorted(chosen)
-    return result
+        teams[muni] = sorted(s.staff_id for s in team)
+    return teams
+
+
+def named_workers(data: MonthData) -> list[tuple[str, str, str]]:
+    """(municipality, process, staff) for every team member with a process it needs."""
+    skills = {s.staff_id: s.skills for s in data.instance.staff}
+    return [
+        (m, q, s)
+        for m, processes in data.needed.items()
+        for q in processes
+        for s in data.teams.get(m, [])
+        if q in skills[s]
+    ]
 
 
 def capacity_warnings(data: MonthData) -> list[str]:
     """Areas and days where demand exceeds the people available, found before solving."""
     settings = data.instance.settings
-    warnings = []
+    warnings = list(data.notes)
     offices = data.offices()
     for area_id in data.instance.active_area_ids():
         staff = [s for s in data.people("local") if data.area[s.staff_id] == area_id]
         points = [p for p in data.demand if data.point_area(p) == area_id]
         need = sum(data.demand[p].staff_days for p in points)
-        office_need = sum(settings.cover.office_min_per_day.get(o, 0) for o in offices
-                          if data.point_area(o) == area_id) * len(data.days)
+        office_need = sum(
+            settings.cover.office_min_per_day.get(o, 0)
+            for o in offices
+            if data.point_area(o) == area_id
+        ) * len(data.days)
         supply = sum(data.work_days[s.staff_id] for s in staff)
         if need + office_need > supply:
             warnings.append(
@@ -274,12 +369,13 @@ def capacity_warnings(data: MonthData) -> list[str]:
                 "staff work this month"
             )
         for point_id in points:
-            coaches = [s for s in staff if "coach" in s.skills]
+            team = set(data.teams.get(data.instance.point(point_id).municipality_id, ()))
+            coaches = [s for s in staff if "coach" in s.skills and s.staff_id in team]
             for i in data.possible_days(point_id):
                 if not any(data.available[s.staff_id][i] for s in coaches):
                     warnings.append(
                         f"{data.instance.point(point_id).name} {data.days[i]}: no own coach of "
-                        f"the area is at work"
+                        "its team is at work"
                     )
     for office in offices:
         minimum = settings.cover.office_min_per_day.get(office, 0)
@@ -287,12 +383,25 @@ def capacity_warnings(data: MonthData) -> list[str]:
         for i, day in enumerate(data.days):
             at_work = sum(data.available[s.staff_id][i] for s in homed)
             if at_work < minimum:
-                warnings.append(f"{data.instance.point(office).name} {day}: only {at_work} "
-                                f"people at work for a minimum cover of {minimum}")
+                warnings.append(
+                    f"{data.instance.point(office).name} {day}: only {at_work} "
+                    f"people at work for a minimum cover of {minimum}"
+                )
+    skills = {s.staff_id: s.skills for s in data.instance.staff}
+    for muni, processes in data.needed.items():
+        for process in processes:
+            named = sum(process in skills[s] for s in data.teams.get(muni, []))
+            if named < MIN_NAMED:
+                warnings.append(
+                    f"{muni}: only {named} person(s) of its area with the skill "
+                    f"'{process}' work this month, so {MIN_NAMED} cannot be named"
+                )
     central = data.people("central")
     for i, day in enumerate(data.days):
         at_work = sum(data.available[s.staff_id][i] for s in central)
         if at_work < settings.cover.central_min_per_day:
-            warnings.append(f"central duties {day}: only {at_work} people at work for a "
-                            f"minimum of {settings.cover.central_min_per_day}")
+            warnings.append(
+                f"central duties {day}: only {at_work} people at work for a "
+                f"minimum of {settings.cover.central_min_per_day}"
+            )
     return warnings

@@ -23,33 +23,58 @@ if TYPE_CHECKING:
 
 def visits_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"date": v.date.isoformat(), "point_id": v.point_id,
-          "municipality_id": v.municipality_id, "start": v.start.strftime("%H:%M"),
-          "end": v.end.strftime("%H:%M"), "staff_ids": " ".join(v.staff_ids),
-          "processes": " ".join(v.processes)} for v in plan.visits],
-        columns=["date", "point_id", "municipality_id", "start", "end", "staff_ids",
-                 "processes"],
+        [
+            {
+                "date": v.date.isoformat(),
+                "point_id": v.point_id,
+                "municipality_id": v.municipality_id,
+                "start": v.start.strftime("%H:%M"),
+                "end": v.end.strftime("%H:%M"),
+                "staff_ids": " ".join(v.staff_ids),
+                "processes": " ".join(v.processes),
+            }
+            for v in plan.visits
+        ],
+        columns=["date", "point_id", "municipality_id", "start", "end", "staff_ids", "processes"],
     )
 
 
 def schedule_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"date": e.date.isoformat(), "staff_id": e.staff_id, "place_id": e.place_id,
-          "activity": e.activity, "substitute_cover": str(e.substitute_cover).lower()}
-         for e in plan.schedule],
+        [
+            {
+                "date": e.date.isoformat(),
+                "staff_id": e.staff_id,
+                "place_id": e.place_id,
+                "activity": e.activity,
+                "substitute_cover": str(e.substitute_cover).lower(),
+            }
+            for e in plan.schedule
+        ],
         columns=["date", "staff_id", "place_id", "activity", "substitute_cover"],
     )
 
 
 def responsible_table(plan: Plan) -> pd.DataFrame:
-    return pd.DataFrame([r.model_dump() for r in plan.responsible],
-                        columns=["municipality_id", "process", "staff_id"])
+    return pd.DataFrame(
+        [r.model_dump() for r in plan.responsible],
+        columns=["municipality_id", "process", "staff_id"],
+    )
 
 
 def points_table(plan: Plan) -> pd.DataFrame:
-    return pd.DataFrame([p.model_dump() for p in plan.points],
-                        columns=["point_id", "municipality_id", "pattern", "pattern_words",
-                                 "demand_staff_days", "planned_staff_days", "visit_days"])
+    return pd.DataFrame(
+        [p.model_dump() for p in plan.points],
+        columns=[
+            "point_id",
+            "municipality_id",
+            "pattern",
+            "pattern_words",
+            "demand_staff_days",
+            "planned_staff_days",
+            "visit_days",
+        ],
+    )
 
 
 def unmet_table(plan: Plan) -> pd.DataFrame:
@@ -75,15 +100,26 @@ def report_municipalities(plan: Plan, instance: Instance) -> pd.DataFrame:
     for muni in instance.active_municipalities():
         mid = muni.municipality_id
         clients = counts[mid]["broad_unemployment"]
-        rows.append({
-            "municipality_id": mid, "name": muni.name, "clients": round(clients),
-            "office": mid in offices, "visit_days": len(days[mid]),
-            "staff_days": staff_days[mid], "demand_staff_days": round(demand[mid], 1),
-            "staff_days_per_100_clients": round(100 * staff_days[mid] / clients, 2)
-            if clients else 0.0,
-            "rhythm": "; ".join(f"{p.point_id}: {p.pattern_words}" for p in plan.points
-                                if p.municipality_id == mid) or "office every working day",
-        })
+        rows.append(
+            {
+                "municipality_id": mid,
+                "name": muni.name,
+                "clients": round(clients),
+                "office": mid in offices,
+                "visit_days": len(days[mid]),
+                "staff_days": staff_days[mid],
+                "demand_staff_days": round(demand[mid], 1),
+                "staff_days_per_100_clients": round(100 * staff_days[mid] / clients, 2)
+                if clients
+                else 0.0,
+                "rhythm": "; ".join(
+                    f"{p.point_id}: {p.pattern_words}"
+                    for p in plan.points
+                    if p.municipality_id == mid
+                )
+                or "office every working day",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -98,14 +134,18 @@ def report_staff(plan: Plan, instance: Instance) -> pd.DataFrame:
     for person in instance.staff:
         places = by_person.get(person.staff_id, [])
         legs = [travel(instance, person.home_point_id, p) for p in places]
-        rows.append({
-            "staff_id": person.staff_id, "fte": person.fte, "substitute": person.substitute,
-            "outreach_days": len(places),
-            "outreach_days_per_fte": round(len(places) / person.fte, 2),
-            "km": round(sum(2 * km for km, _ in legs), 1),
-            "drive_min": round(sum(2 * m for _, m in legs)),
-            "long_trips": sum(1 for _, m in legs if m >= threshold),
-        })
+        rows.append(
+            {
+                "staff_id": person.staff_id,
+                "fte": person.fte,
+                "substitute": person.substitute,
+                "outreach_days": len(places),
+                "outreach_days_per_fte": round(len(places) / person.fte, 2),
+                "km": round(sum(2 * km for km, _ in legs), 1),
+                "drive_min": round(sum(2 * m for _, m in legs)),
+                "long_trips": sum(1 for _, m in legs if m >= threshold),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -116,14 +156,24 @@ def substitute_use(plan: Plan) -> pd.DataFrame:
         if entry.substitute_cover:
             counts[entry.date][entry.activity] += 1
     return pd.DataFrame(
-        [{"date": d.isoformat(), "outreach": c["outreach"], "office": c["office"],
-          "central": c["central"], "total": sum(c.values())} for d, c in counts.items()]
+        [
+            {
+                "date": d.isoformat(),
+                "outreach": c["outreach"],
+                "office": c["office"],
+                "central": c["central"],
+                "total": sum(c.values()),
+            }
+            for d, c in counts.items()
+        ]
     )
 
 
 def penalties_table(plan: Plan) -> pd.DataFrame:
-    return pd.DataFrame([p.model_dump() for p in plan.penalties],
-                        columns=["rule", "description", "weight", "amount", "cost"])
+    return pd.DataFrame(
+        [p.model_dump() for p in plan.penalties],
+        columns=["rule", "description", "weight", "amount", "cost"],
+    )
 
 
 def _md(frame: pd.DataFrame) -> str:
@@ -143,17 +193,19 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
     s = plan.stats
     staff = report_staff(plan, instance)
     local = staff[~staff["substitute"] & (staff["outreach_days"] > 0)]
-    holidays = [f"{d:%d.%m.} {n}" for d, n in sorted(finnish_holidays(int(plan.month[:4]))
-                                                      .items()) if d.strftime("%Y-%m") ==
-                plan.month and d.weekday() < 5]
+    holidays = [
+        f"{d:%d.%m.} {n}"
+        for d, n in sorted(finnish_holidays(int(plan.month[:4])).items())
+        if d.strftime("%Y-%m") == plan.month and d.weekday() < 5
+    ]
     subs = substitute_use(plan)
     lines = [
         f"# Monthly plan {plan.month}: {plan.instance_name}",
         "",
         f"{len(plan.working_days)} working days"
         + (f" (holidays on weekdays: {', '.join(holidays)})" if holidays else "")
-        + f"; {len(plan.visits)} outreach visit days with {sum(len(v.staff_ids) for v in plan.visits)}"
-        " staff-days.",
+        + f"; {len(plan.visits)} outreach visit days with "
+        f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days.",
         "",
         "## Local service by municipality",
         "",
@@ -191,8 +243,11 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
         "## Substitute pool",
         "",
         f"{int(subs['total'].sum())} substitute days used"
-        + (f", on {int((subs['total'] > 0).sum())} working days; by day:" if subs['total'].sum()
-           else "."),
+        + (
+            f", on {int((subs['total'] > 0).sum())} working days; by day:"
+            if subs["total"].sum()
+            else "."
+        ),
         "",
         _md(subs[subs["total"] > 0]) if subs["total"].sum() else "",
         "## Solver",
@@ -202,6 +257,13 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
         f"- model build {s.build_time_s:.1f} s; first plan {s.first_solution_s or 0:.1f} s; "
         f"solve {s.wall_time_s:.1f} s; seed {s.seed}, {s.workers} workers, time limit "
         f"{s.time_limit_s:g} s",
+        "- reproducible: "
+        + (
+            "yes (same seed and workers give the same plan)"
+            if s.deterministic
+            else "no: the wall clock stopped the search; "
+            "a larger --time-limit gives a reproducible plan"
+        ),
         "- solved as linked sub-problems: each production area and central duties, then the "
         "substitute pool with every regular decision fixed; the bound carries each phase's gap.",
         "",
@@ -221,16 +283,22 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
             area_of_person[person.staff_id] = instance.area_of_point(person.home_point_id)
     cells: dict[str, dict[str, str]] = defaultdict(dict)
     for entry in plan.schedule:
-        label = {"outreach": names.get(entry.place_id, entry.place_id),
-                 "office": f"office {names.get(entry.place_id, entry.place_id)}",
-                 "central": "central", "absent": "absent", "off": "off"}[entry.activity]
+        label = {
+            "outreach": names.get(entry.place_id, entry.place_id),
+            "office": f"office {names.get(entry.place_id, entry.place_id)}",
+            "central": "central",
+            "absent": "absent",
+            "off": "off",
+        }[entry.activity]
         cells[entry.staff_id][entry.date.strftime("%a %d.%m.")] = label
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for area_id in instance.active_area_ids():
             people = [s for s in instance.staff if area_of_person.get(s.staff_id) == area_id]
             frame = pd.DataFrame(
-                [{"staff_id": s.staff_id, "name": s.name, "fte": s.fte, **cells[s.staff_id]}
-                 for s in people]
+                [
+                    {"staff_id": s.staff_id, "name": s.name, "fte": s.fte, **cells[s.staff_id]}
+                    for s in people
+                ]
             )
             frame.to_excel(writer, sheet_name=instance.area(area_id).name[:31], index=False)
         visits_table(plan).to_excel(writer, sheet_name="Visits", index=False)

@@ -30,7 +30,14 @@ from models.plan import (
 )
 from planner.calendar import Pattern
 from planner.model import OBJ_SCALE, RULE_WORDS, Solved, solve_model
-from planner.month import MonthData, Previous, capacity_warnings, prepare
+from planner.month import (
+    MIN_NAMED,
+    MonthData,
+    Previous,
+    capacity_warnings,
+    named_workers,
+    prepare,
+)
 
 if TYPE_CHECKING:
     from models.instance import Instance
@@ -68,15 +75,22 @@ def plan_month(
         share = budget * sizes[scope] / sum(sizes.values())
         name = instance.area(scope).name if scope else "central duties"
         say(f"solving {name} ({share:.1f} s of deterministic time)")
-        solved = solve_model(scoped[scope], time_limit=max(share, 2.0), workers=workers,
-                             seed=seed, progress=progress)
+        solved = solve_model(
+            scoped[scope], time_limit=max(share, 2.0), workers=workers, seed=seed, progress=progress
+        )
         if solved.status not in ("OPTIMAL", "FEASIBLE"):
             raise ScheduleError(f"no plan found for {name}: solver status {solved.status}")
         parts.append(solved)
     regular = _merge(parts)
     say("solving the substitute pool")
-    final = solve_model(data, time_limit=max(phase_b_share, 2.0), workers=workers, seed=seed,
-                        progress=progress, fixed=regular)
+    final = solve_model(
+        data,
+        time_limit=max(phase_b_share, 2.0),
+        workers=workers,
+        seed=seed,
+        progress=progress,
+        fixed=regular,
+    )
     if final.status not in ("OPTIMAL", "FEASIBLE"):
         raise ScheduleError(f"no plan found for the substitute pool: status {final.status}")
     carried_gap = sum(p.objective - p.best_bound for p in parts)
@@ -95,7 +109,7 @@ def plan_month(
         seed=seed,
         workers=workers,
         time_limit_s=time_limit,
-        deterministic=True,
+        deterministic=all(p.reproducible for p in parts) and final.reproducible,
     )
     return build_plan(data, final, stats, warnings)
 
@@ -103,20 +117,18 @@ def plan_month(
 def _merge(parts: list[Solved]) -> Solved:
     first = parts[0]
     merged = Solved(**{**first.__dict__})
-    merged.x, merged.work, merged.patterns, merged.responsible = set(), {}, {}, set()
+    merged.x, merged.work, merged.patterns = set(), {}, {}
     for part in parts:
         merged.x |= part.x
         merged.work.update(part.work)
         merged.patterns.update(part.patterns)
-        merged.responsible |= part.responsible
     return merged
 
 
 # ----------------------------------------------------------------------------- plan
 
 
-def build_plan(data: MonthData, solved: Solved, stats: SolverStats,
-               warnings: list[str]) -> Plan:
+def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: list[str]) -> Plan:
     """Turn solver values into the plan people read, with every shortfall explained."""
     instance = data.instance
     order = list(instance.settings.processes)
@@ -125,37 +137,54 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats,
     for sid, point, day in sorted(solved.x):
         at_visit[(point, day)].append(sid)
     visits = []
-    for (point_id, day) in sorted(solved.staffed, key=lambda k: (k[1], k[0])):
+    for point_id, day in sorted(solved.staffed, key=lambda k: (k[1], k[0])):
         point = instance.point(point_id)
         people = at_visit[(point_id, day)]
         covered = {q for s in people for q in skills[s]}
-        visits.append(Visit(
-            date=data.days[day], point_id=point_id, municipality_id=point.municipality_id,
-            start=point.open, end=point.close, staff_ids=tuple(people),
-            processes=tuple(q for q in order if q in covered
-                            and q in data.needed[point.municipality_id]),
-        ))
+        visits.append(
+            Visit(
+                date=data.days[day],
+                point_id=point_id,
+                municipality_id=point.municipality_id,
+                start=point.open,
+                end=point.close,
+                staff_ids=tuple(people),
+                processes=tuple(
+                    q for q in order if q in covered and q in data.needed[point.municipality_id]
+                ),
+            )
+        )
     schedule = _schedule(data, solved)
     responsible = tuple(
         Responsibility(municipality_id=m, process=q, staff_id=s)
-        for m, q, s in sorted(solved.responsible,
-                              key=lambda k: (k[0], order.index(k[1]), k[2]))
+        for m, q, s in sorted(named_workers(data), key=lambda k: (k[0], order.index(k[1]), k[2]))
     )
     points = []
     for point_id, need in data.demand.items():
         key = solved.patterns[point_id]
         planned = sum(1 for (_, p, _) in solved.x if p == point_id)
-        points.append(PointPlan(
-            point_id=point_id, municipality_id=need.municipality_id, pattern=key,
-            pattern_words=Pattern.from_key(key).describe(),
-            demand_staff_days=round(need.staff_days, 2), planned_staff_days=planned,
-            visit_days=sum(1 for (p, _) in solved.staffed if p == point_id),
-        ))
+        points.append(
+            PointPlan(
+                point_id=point_id,
+                municipality_id=need.municipality_id,
+                pattern=key,
+                pattern_words=Pattern.from_key(key).describe(),
+                demand_staff_days=round(need.staff_days, 2),
+                planned_staff_days=planned,
+                visit_days=sum(1 for (p, _) in solved.staffed if p == point_id),
+            )
+        )
     return Plan(
-        month=data.month, instance_name=instance.settings.name, working_days=tuple(data.days),
-        visits=tuple(visits), schedule=tuple(schedule), responsible=responsible,
-        points=tuple(points), unmet=tuple(explain_unmet(data, solved)),
-        penalties=tuple(_penalties(data, solved)), capacity_warnings=tuple(warnings),
+        month=data.month,
+        instance_name=instance.settings.name,
+        working_days=tuple(data.days),
+        visits=tuple(visits),
+        schedule=tuple(schedule),
+        responsible=responsible,
+        points=tuple(points),
+        unmet=tuple(explain_unmet(data, solved)),
+        penalties=tuple(_penalties(data, solved)),
+        capacity_warnings=tuple(warnings),
         stats=stats,
     )
 
@@ -172,15 +201,24 @@ def _schedule(data: MonthData, solved: Solved) -> list[ScheduleEntry]:
             if not data.available[sid][day]:
                 entry |= {"place_id": "", "activity": "absent"}
             elif (sid, day) in place:
-                entry |= {"place_id": place[(sid, day)], "activity": "outreach",
-                          "substitute_cover": role == "substitute"}
+                entry |= {
+                    "place_id": place[(sid, day)],
+                    "activity": "outreach",
+                    "substitute_cover": role == "substitute",
+                }
             elif role == "substitute":
                 if (sid, day) in sub_office:
-                    entry |= {"place_id": sub_office[(sid, day)], "activity": "office",
-                              "substitute_cover": True}
+                    entry |= {
+                        "place_id": sub_office[(sid, day)],
+                        "activity": "office",
+                        "substitute_cover": True,
+                    }
                 else:
-                    entry |= {"place_id": "central", "activity": "central",
-                              "substitute_cover": (sid, day) in solved.sub_central}
+                    entry |= {
+                        "place_id": "central",
+                        "activity": "central",
+                        "substitute_cover": (sid, day) in solved.sub_central,
+                    }
             elif not solved.work.get((sid, day), 0):
                 entry |= {"place_id": "", "activity": "off"}
             elif role == "central":
@@ -199,9 +237,15 @@ def _penalties(data: MonthData, solved: Solved) -> list[Penalty]:
         amount[rule] += value
         cost[rule] += points
     return [
-        Penalty(rule=rule, description=RULE_WORDS[rule], weight=getattr(weights, rule),
-                amount=amount[rule], cost=round(cost[rule] / OBJ_SCALE))
-        for rule in RULE_WORDS if rule in amount
+        Penalty(
+            rule=rule,
+            description=RULE_WORDS[rule],
+            weight=getattr(weights, rule),
+            amount=amount[rule],
+            cost=round(cost[rule] / OBJ_SCALE),
+        )
+        for rule in RULE_WORDS
+        if rule in amount
     ]
 
 
@@ -213,19 +257,31 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
     subs = [s.staff_id for s in data.people("substitute")]
     for point_id, day in sorted(solved.open - solved.staffed, key=lambda k: (k[1], k[0])):
         muni = instance.point(point_id).municipality_id
-        team = [s for s in data.candidates.get(muni, []) if "coach" in staff[s].skills]
+        team = [s for s in data.teams.get(muni, []) if "coach" in staff[s].skills]
         present = [s for s in team if data.available[s][day]]
         free_subs = [s for s in subs if data.available[s][day] and "coach" in staff[s].skills]
         if not present:
-            why = (f"none of the {len(team)} own coaches who may serve {muni} is at work "
-                   f"that day")
+            why = f"none of the {len(team)} own coaches on the team of {muni} is at work that day"
         else:
-            why = (f"{len(present)} of the {len(team)} own coaches who may serve {muni} were "
-                   "at work but needed for office cover or other visits")
-        why += ("; no substitute with coach skill was at work" if not free_subs else
-                "; the substitutes with coach skill were all covering elsewhere")
-        result.append(Unmet(date=data.days[day], point_id=point_id, municipality_id=muni,
-                            rule="unmet_visit", amount=1, reason=why))
+            why = (
+                f"{len(present)} of the {len(team)} own coaches on the team of {muni} were "
+                "at work but needed for office cover or other visits"
+            )
+        why += (
+            "; no substitute with coach skill was at work"
+            if not free_subs
+            else "; the substitutes with coach skill were all covering elsewhere"
+        )
+        result.append(
+            Unmet(
+                date=data.days[day],
+                point_id=point_id,
+                municipality_id=muni,
+                rule="unmet_visit",
+                amount=1,
+                reason=why,
+            )
+        )
     for (point_id,), short in solved.shortfalls.get("demand", {}).items():
         if short <= 0:
             continue
@@ -234,48 +290,93 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
         capacity = len(days) * point.rooms
         need = data.demand[point_id]
         if 10 * capacity < need.tenths:
-            why = (f"the rhythm chosen opens it {len(days)} day(s) with {point.rooms} room(s): "
-                   f"at most {capacity} staff-days against a demand of {need.staff_days:.1f}; "
-                   f"the room is free only on {' '.join(sorted(d.label for d in point.weekdays))}")
+            why = (
+                f"the rhythm chosen opens it {len(days)} day(s) with {point.rooms} room(s): "
+                f"at most {capacity} staff-days against a demand of {need.staff_days:.1f}; "
+                f"the room is free only on {' '.join(sorted(d.label for d in point.weekdays))}"
+            )
+        elif short < 10:
+            planned = (need.tenths - short) / 10
+            why = (
+                f"{planned:g} staff-days planned for a demand of {need.staff_days:.1f}: "
+                f"one more whole day for the last {short / 10:.1f} would cost more "
+                "(driving, a substitute) than the shortfall"
+            )
         else:
-            why = (f"demand {need.staff_days:.1f} staff-days; the people who may serve it "
-                   "were absent or needed for office cover and other visits")
-        result.append(Unmet(date=None, point_id=point_id, municipality_id=point.municipality_id,
-                            rule="demand_shortfall", amount=short / 10, reason=why))
+            why = (
+                f"demand {need.staff_days:.1f} staff-days; the people on its team were "
+                "absent or needed for office cover and other visits"
+            )
+        result.append(
+            Unmet(
+                date=None,
+                point_id=point_id,
+                municipality_id=point.municipality_id,
+                rule="demand_shortfall",
+                amount=short / 10,
+                reason=why,
+            )
+        )
     for (muni, process), short in solved.shortfalls.get("process", {}).items():
         if short <= 0:
             continue
-        team = [s for s in data.candidates.get(muni, []) if process in staff[s].skills]
-        why = (f"{len(team)} people with the skill '{process}' may serve {muni}"
-               + ("" if team else ", so nobody can bring it") + "; none could go on an open day")
-        result.append(Unmet(date=None, point_id="", municipality_id=muni,
-                            rule="process_shortfall", amount=short, reason=why))
-    for (muni, process), short in solved.shortfalls.get("responsible", {}).items():
-        if short > 0:
-            result.append(Unmet(
-                date=None, point_id="", municipality_id=muni, rule="responsible_shortfall",
+        team = [s for s in data.teams.get(muni, []) if process in staff[s].skills]
+        why = (
+            f"{len(team)} people with the skill '{process}' are on the team of {muni}"
+            + ("" if team else ", so nobody can bring it")
+            + "; none could go on an open day"
+        )
+        result.append(
+            Unmet(
+                date=None,
+                point_id="",
+                municipality_id=muni,
+                rule="process_shortfall",
                 amount=short,
-                reason=f"only {2 - short} person(s) of the area have the skill '{process}', "
-                "so two cannot be named",
-            ))
+                reason=why,
+            )
+        )
+    for muni, processes in data.needed.items():
+        for process in processes:
+            named = sum(process in staff[s].skills for s in data.teams.get(muni, []))
+            if named < MIN_NAMED:
+                result.append(
+                    Unmet(
+                        date=None,
+                        point_id="",
+                        municipality_id=muni,
+                        rule="responsible_shortfall",
+                        amount=MIN_NAMED - named,
+                        reason=f"only {named} person(s) of the area with the skill '{process}' "
+                        f"work this month, so {MIN_NAMED} cannot be named",
+                    )
+                )
     for (office, day), short in solved.shortfalls.get("office", {}).items():
         if short > 0:
             minimum = instance.settings.cover.office_min_per_day.get(office, 0)
-            result.append(Unmet(
-                date=data.days[day], point_id=office,
-                municipality_id=instance.point(office).municipality_id,
-                rule="office_cover_shortfall", amount=short,
-                reason=f"{minimum - short} of the minimum {minimum} could be at the office: "
-                "the rest are absent, off or on visits, and no substitute was free",
-            ))
+            result.append(
+                Unmet(
+                    date=data.days[day],
+                    point_id=office,
+                    municipality_id=instance.point(office).municipality_id,
+                    rule="office_cover_shortfall",
+                    amount=short,
+                    reason=f"{minimum - short} of the minimum {minimum} could be at the office: "
+                    "the rest are absent, off or on visits, and no substitute was free",
+                )
+            )
     for (day,), short in solved.shortfalls.get("central", {}).items():
         if short > 0:
             minimum = instance.settings.cover.central_min_per_day
-            result.append(Unmet(
-                date=data.days[day], point_id="central", municipality_id="",
-                rule="central_cover_shortfall", amount=short,
-                reason=f"{minimum - short} of the minimum {minimum} on central duties: the "
-                "rest of the central staff are absent or off, and no substitute was free",
-            ))
+            result.append(
+                Unmet(
+                    date=data.days[day],
+                    point_id="central",
+                    municipality_id="",
+                    rule="central_cover_shortfall",
+                    amount=short,
+                    reason=f"{minimum - short} of the minimum {minimum} on central duties: the "
+                    "rest of the central staff are absent or off, and no substitute was free",
+                )
+            )
     return result
-

@@ -1,0 +1,389 @@
+"""The monthly plan, rule family by rule family, on the tiny hand-made instance.
+
+Each rule has a case where it binds and one where it does not; every plan is
+re-verified by the independent checker, which must also catch rules broken on
+purpose in the output files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from models.instance import Weekday
+from planner.calendar import Pattern, iso_parity, working_days
+from planner.check import check_plan
+from planner.demand import point_demand
+from planner.month import Previous
+from planner.outputs import write_plan
+from planner.schedule import plan_month
+from tests.tiny import tiny
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from models.instance import Instance
+    from models.plan import Plan
+
+MONTH = "2026-03"
+WEDNESDAYS = ["2026-03-04", "2026-03-11", "2026-03-18", "2026-03-25"]
+
+
+def solve(instance: Instance, out: Path, month: str = MONTH, **kwargs: object) -> Plan:
+    plan = plan_month(instance, month, time_limit=5, workers=2, seed=3, **kwargs)  # type: ignore[arg-type]
+    write_plan(plan, instance, out)
+    assert check_plan(out, instance) == []
+    return plan
+
+
+def test_tiny_plan_keeps_every_hard_rule(tmp_path: Path) -> None:
+    instance = tiny(tmp_path / "i")
+    plan = solve(instance, tmp_path / "out")
+    assert plan.stats.status == "OPTIMAL"
+    assert plan.visits, "the village must get visits"
+    assert all(v.date.weekday() == Weekday.WED for v in plan.visits)
+    assert all(len(v.staff_ids) <= 2 for v in plan.visits)
+    point = plan.points[0]
+    assert point.pattern.startswith(("biweekly:Wed", "weekly:Wed"))
+    assert math.isfinite(plan.stats.gap)
+
+
+def test_demand_formula() -> None:
+    from planner.io import load_instance
+    from tests.conftest import KUOPIO
+
+    instance = load_instance(KUOPIO)
+    rautavaara = point_demand(instance)["rautavaara"]
+    assert rautavaara.clients == 49
+    assert rautavaara.staff_days == pytest.approx(49 * 6.5 / 12 * 0.4 / 5)
+
+
+# --- absences and the substitute pool
+
+
+def test_absent_people_never_go_and_substitutes_cover(tmp_path: Path) -> None:
+    away = [(sid, day, day) for sid in ("p1", "p2", "p3", "p4", "p5") for day in WEDNESDAYS]
+    instance = tiny(tmp_path / "i", absences=away, substitutes=2)
+    plan = solve(instance, tmp_path / "out")
+    for visit in plan.visits:
+        assert all(s.startswith("sub") for s in visit.staff_ids), visit
+    assert plan.visits, "substitutes must cover the village when its team is away"
+    covered = [e for e in plan.schedule if e.substitute_cover]
+    assert covered
+    absent = {(e.staff_id, e.date.isoformat()) for e in plan.schedule if e.activity == "absent"}
+    assert {(sid, day) for sid, day, _ in away} <= absent
+
+
+def test_substitutes_unused_when_regular_staff_suffice(tmp_path: Path) -> None:
+    plan = solve(tiny(tmp_path / "i"), tmp_path / "out")
+    assert not any(e.substitute_cover for e in plan.schedule)
+
+
+def test_unmet_visit_is_listed_with_its_reason(tmp_path: Path) -> None:
+    away = [(sid, "2026-03-01", "2026-03-31") for sid in ("p1", "p2", "p3", "p4", "p5")]
+    instance = tiny(tmp_path / "i", absences=away, substitutes=0)
+    plan = solve(instance, tmp_path / "out")
+    assert not plan.visits
+    assert any("no own coach" in w for w in plan.capacity_warnings)
+    reasons = [u for u in plan.unmet if u.rule == "unmet_visit"]
+    assert len(reasons) >= 2
+    assert all("none of the" in u.reason and "at work" in u.reason for u in reasons)
+    office = [u for u in plan.unmet if u.rule == "office_cover_shortfall"]
+    assert len(office) == len(working_days(MONTH))
+
+
+# --- part-time work
+
+
+def test_part_timer_works_their_share(tmp_path: Path) -> None:
+    staff = [
+        ("p1", 1.0, "coach employer"),
+        ("p2", 0.5, "coach"),
+        ("p3", 1.0, "coach"),
+        ("p4", 0.6, "coach employer"),
+        ("p5", 1.0, "coach"),
+        ("p6", 1.0, "coach"),
+    ]
+    plan = solve(tiny(tmp_path / "i", staff=staff), tmp_path / "out")
+    days = len(plan.working_days)
+    for sid, fte in (("p2", 0.5), ("p4", 0.6)):
+        worked = sum(1 for e in plan.schedule if e.staff_id == sid and e.activity != "off")
+        assert worked == math.floor(fte * days)
+    full = sum(1 for e in plan.schedule if e.staff_id == "p1" and e.activity == "off")
+    assert full == 0
+
+
+# --- office cover
+
+
+def test_office_cover_binds_and_shortfall_is_declared(tmp_path: Path) -> None:
+    # A minimum of six leaves no room in the allocation for central duties or the village,
+    # so the month is planned from home points (said in the capacity notes).
+    plan = solve(tiny(tmp_path / "i", office_min=6, substitutes=0), tmp_path / "out")
+    assert any("allocation impossible" in w for w in plan.capacity_warnings)
+    short = [u for u in plan.unmet if u.rule == "office_cover_shortfall"]
+    assert short, "six people cannot both keep an office of six and visit the village"
+    assert all("of the minimum 6" in u.reason for u in short)
+
+
+def test_office_cover_kept_when_it_does_not_bind(tmp_path: Path) -> None:
+    plan = solve(tiny(tmp_path / "i", office_min=1), tmp_path / "out")
+    assert not [u for u in plan.unmet if u.rule == "office_cover_shortfall"]
+    for day in plan.working_days:
+        at_office = [e for e in plan.schedule if e.date == day and e.activity == "office"]
+        assert len(at_office) >= 1
+
+
+# --- named responsible workers
+
+
+def test_two_named_workers_per_process(tmp_path: Path) -> None:
+    plan = solve(tiny(tmp_path / "i"), tmp_path / "out")
+    named: dict[tuple[str, str], set[str]] = {}
+    for r in plan.responsible:
+        named.setdefault((r.municipality_id, r.process), set()).add(r.staff_id)
+    assert named[("village", "coach")] and len(named[("village", "coach")]) >= 2
+    assert len(named[("village", "employer")]) >= 2
+    for visit in plan.visits:
+        assert set(visit.staff_ids) <= named[("village", "coach")] | named[("village", "employer")]
+
+
+def test_single_skilled_worker_is_reported_not_hidden(tmp_path: Path) -> None:
+    staff = [
+        ("p1", 1.0, "coach employer"),
+        ("p2", 1.0, "coach"),
+        ("p3", 1.0, "coach"),
+        ("p4", 1.0, "coach"),
+        ("p5", 1.0, "coach"),
+        ("p6", 1.0, "coach"),
+    ]
+    plan = solve(tiny(tmp_path / "i", staff=staff), tmp_path / "out")
+    short = [u for u in plan.unmet if u.rule == "responsible_shortfall"]
+    assert {u.municipality_id for u in short} == {"town", "village"}
+    assert all("'employer'" in u.reason for u in short)
+    assert any("'employer'" in w for w in plan.capacity_warnings)
+
+
+# --- rooms, equity floor, holidays, cadence
+
+
+def test_rooms_cap_the_people_on_a_visit(tmp_path: Path) -> None:
+    instance = tiny(tmp_path / "i", village_rooms=1, face_to_face_share=1.0)
+    plan = solve(instance, tmp_path / "out")
+    assert all(len(v.staff_ids) == 1 for v in plan.visits)
+    short = [u for u in plan.unmet if u.rule == "demand_shortfall"]
+    assert short and "1 room(s)" in short[0].reason
+
+
+def test_equity_floor_keeps_every_other_week(tmp_path: Path) -> None:
+    low = {"face_to_face_share": 0.05}
+    floor = solve(tiny(tmp_path / "a", **low), tmp_path / "o1")
+    assert len({v.date for v in floor.visits}) >= 2
+    free = solve(tiny(tmp_path / "b", equity_floor="none", **low), tmp_path / "o2")
+    assert len({v.date for v in free.visits}) <= 1
+
+
+def test_holiday_visit_dropped_or_moved() -> None:
+    thursday = Pattern("weekly", (Weekday.THU,))
+    room = frozenset({Weekday.THU, Weekday.FRI})
+    dropped = thursday.open_days("2026-05", room, "drop")
+    assert dt.date(2026, 5, 14) not in dropped  # Ascension Day
+    assert len(dropped) == 3
+    moved = thursday.open_days("2026-05", room, "move")
+    assert dt.date(2026, 5, 15) in moved and dt.date(2026, 5, 14) not in moved
+
+
+def test_holiday_in_a_plan(tmp_path: Path) -> None:
+    plan = solve(tiny(tmp_path / "i", village_weekdays="Thu"), tmp_path / "out", month="2026-05")
+    assert dt.date(2026, 5, 14) not in {v.date for v in plan.visits}
+    assert dt.date(2026, 5, 14) not in plan.working_days
+
+
+@pytest.mark.parametrize(("first", "second"), [("2026-03", "2026-04"), ("2026-12", "2027-01")])
+def test_biweekly_rhythm_continues_across_month_and_year(first: str, second: str) -> None:
+    pattern = Pattern("biweekly", (Weekday.WED,), 1)
+    days = pattern.scheduled_days(first) + pattern.scheduled_days(second)
+    gaps = {(b - a).days for a, b in zip(days, days[1:], strict=False)}
+    assert gaps == {14}
+
+
+def test_week_parity_matches_iso_until_the_53_week_year() -> None:
+    day = dt.date(2024, 1, 1)
+    while day < dt.date(2026, 12, 28):
+        assert iso_parity(day) == day.isocalendar().week % 2
+        day += dt.timedelta(days=7)
+    # 2026 has an ISO week 53; ISO parity would repeat 'odd', ours alternates.
+    assert iso_parity(dt.date(2026, 12, 28)) != iso_parity(dt.date(2027, 1, 4))
+
+
+# --- continuity and determinism
+
+
+def test_previous_month_keeps_rhythm_and_names(tmp_path: Path) -> None:
+    instance = tiny(tmp_path / "i")
+    march = solve(instance, tmp_path / "march")
+    april = solve(
+        instance, tmp_path / "april", month="2026-04", previous=Previous.read(tmp_path / "march")
+    )
+    assert april.points[0].pattern == march.points[0].pattern
+    assert {r.staff_id for r in april.responsible} == {r.staff_id for r in march.responsible}
+
+
+def test_same_seed_and_workers_give_the_same_plan(tmp_path: Path) -> None:
+    instance = tiny(tmp_path / "i", absences=[("p1", "2026-03-04", "2026-03-06")])
+    first = plan_month(instance, MONTH, time_limit=5, workers=2, seed=7)
+    second = plan_month(instance, MONTH, time_limit=5, workers=2, seed=7)
+    assert first.stats.objective == second.stats.objective
+    assert first.visits == second.visits
+    assert first.schedule == second.schedule
+
+
+# --- the checker catches rules broken on purpose
+
+
+def _edit_csv(path: Path, change: object) -> None:
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0]) if rows else []
+    rows = change(rows)  # type: ignore[operator]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def good_plan(tmp_path: Path) -> tuple[Instance, Path, Plan]:
+    instance = tiny(tmp_path / "i")
+    out = tmp_path / "out"
+    return instance, out, solve(instance, out)
+
+
+def test_checker_catches_absent_person_on_a_visit(
+    good_plan: tuple[Instance, Path, Plan], tmp_path: Path
+) -> None:
+    instance, out, plan = good_plan
+    visit = plan.visits[0]
+    person = visit.staff_ids[0]
+    day = visit.date.isoformat()
+    broken = tiny(tmp_path / "i2", absences=[(person, day, day)])
+    problems = check_plan(out, broken)
+    assert any(f"{person} is away on {day} but planned for outreach" in p for p in problems)
+
+
+def test_checker_catches_one_named_worker(good_plan: tuple[Instance, Path, Plan]) -> None:
+    instance, out, _ = good_plan
+    _edit_csv(
+        out / "responsible.csv",
+        lambda rows: (
+            [
+                r
+                for r in rows
+                if not (r["municipality_id"] == "village" and r["process"] == "employer")
+            ][:]
+            + [
+                next(
+                    r
+                    for r in rows
+                    if r["municipality_id"] == "village" and r["process"] == "employer"
+                )
+            ]
+        ),
+    )
+    problems = check_plan(out, instance)
+    assert any("two-worker rule: village has 1 named worker(s) for employer" in p for p in problems)
+
+
+def test_checker_catches_weekend_visit_and_too_many_people(
+    good_plan: tuple[Instance, Path, Plan],
+) -> None:
+    instance, out, _ = good_plan
+
+    def move(rows: list[dict]) -> list[dict]:
+        rows[0]["date"] = "2026-03-07"
+        rows[-1]["staff_ids"] = "p1 p2 p4"
+        return rows
+
+    _edit_csv(out / "visits.csv", move)
+    problems = check_plan(out, instance)
+    assert any("2026-03-07: not a working day" in p for p in problems)
+    assert any("3 people for 2 rooms" in p for p in problems)
+
+
+def test_checker_catches_a_missing_office_day(good_plan: tuple[Instance, Path, Plan]) -> None:
+    instance, out, _ = good_plan
+
+    def empty_office(rows: list[dict]) -> list[dict]:
+        for row in rows:
+            if row["date"] == "2026-03-10" and row["activity"] == "office":
+                row["activity"], row["place_id"] = "off", ""
+        return rows
+
+    _edit_csv(out / "schedule.csv", empty_office)
+    problems = check_plan(out, instance)
+    assert any("office cover: town_office has 0 of 1 on 2026-03-10" in p for p in problems)
+
+
+def test_checker_catches_undeclared_shortfall(tmp_path: Path) -> None:
+    instance = tiny(tmp_path / "i", office_min=6, substitutes=0)
+    out = tmp_path / "out"
+    solve(instance, out)
+    _edit_csv(
+        out / "unmet.csv", lambda rows: [r for r in rows if r["rule"] != "office_cover_shortfall"]
+    )
+    assert any(p.startswith("office cover:") for p in check_plan(out, instance))
+
+
+# --- the command line, end to end on the shipped instance
+
+
+def test_cli_schedule_and_check_on_kuopio(tmp_path: Path) -> None:
+    out = tmp_path / "feb"
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        [
+            "schedule",
+            "--month",
+            "2026-02",
+            "--out",
+            str(out),
+            "--time-limit",
+            "20",
+            "--workers",
+            "8",
+            "--seed",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "status OPTIMAL" in result.stdout or "status FEASIBLE" in result.stdout
+    for name in ("visits.csv", "schedule.csv", "responsible.csv", "report.md", "schedule.xlsx"):
+        assert (out / name).exists(), name
+    with open(out / "visits.csv", encoding="utf-8") as handle:
+        header = handle.readline().strip().split(",")
+    assert header[:7] == [
+        "date",
+        "point_id",
+        "municipality_id",
+        "start",
+        "end",
+        "staff_ids",
+        "processes",
+    ]
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "rautavaara: every other Wednesday" in report
+    checked = runner.invoke(main, ["check", str(out)])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_cli_schedule_rejects_a_bad_month() -> None:
+    result = CliRunner().invoke(main, ["schedule", "--month", "2026-13"])
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
