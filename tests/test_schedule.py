@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import math
 from typing import TYPE_CHECKING
 
@@ -209,7 +210,7 @@ def test_holiday_in_a_plan(tmp_path: Path) -> None:
 def test_biweekly_rhythm_continues_across_month_and_year(first: str, second: str) -> None:
     pattern = Pattern("biweekly", (Weekday.WED,), 1)
     days = pattern.scheduled_days(first) + pattern.scheduled_days(second)
-    gaps = {(b - a).days for a, b in zip(days, days[1:], strict=False)}
+    gaps = {(b - a).days for a, b in itertools.pairwise(days)}
     assert gaps == {14}
 
 
@@ -268,7 +269,7 @@ def good_plan(tmp_path: Path) -> tuple[Instance, Path, Plan]:
 def test_checker_catches_absent_person_on_a_visit(
     good_plan: tuple[Instance, Path, Plan], tmp_path: Path
 ) -> None:
-    instance, out, plan = good_plan
+    _, out, plan = good_plan
     visit = plan.visits[0]
     person = visit.staff_ids[0]
     day = visit.date.isoformat()
@@ -279,23 +280,14 @@ def test_checker_catches_absent_person_on_a_visit(
 
 def test_checker_catches_one_named_worker(good_plan: tuple[Instance, Path, Plan]) -> None:
     instance, out, _ = good_plan
-    _edit_csv(
-        out / "responsible.csv",
-        lambda rows: (
-            [
-                r
-                for r in rows
-                if not (r["municipality_id"] == "village" and r["process"] == "employer")
-            ][:]
-            + [
-                next(
-                    r
-                    for r in rows
-                    if r["municipality_id"] == "village" and r["process"] == "employer"
-                )
-            ]
-        ),
-    )
+
+    def keep_one_employer(rows: list[dict]) -> list[dict]:
+        employer = [
+            r for r in rows if (r["municipality_id"], r["process"]) == ("village", "employer")
+        ]
+        return [r for r in rows if r not in employer[1:]]
+
+    _edit_csv(out / "responsible.csv", keep_one_employer)
     problems = check_plan(out, instance)
     assert any("two-worker rule: village has 1 named worker(s) for employer" in p for p in problems)
 
