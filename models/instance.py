@@ -298,6 +298,7 @@ class Penalties(_Settings):
     long_trips_spread: int = Field(default=10, ge=0)
     fairness_spread: int = Field(default=3, ge=0)
     pattern_change: int = Field(default=300, ge=0)
+    replan_change: int = Field(default=50, ge=0)
 
 
 class Settings(_Settings):

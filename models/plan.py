@@ -42,6 +42,7 @@ class Responsibility(_Frozen):
     municipality_id: str
     process: str
     staff_id: str
+    point_id: str = Field(description="The service point whose team the person is on.")
 
 
 class Unmet(_Frozen):

@@ -77,6 +77,7 @@ RULE_WORDS = {
     "long_trips_spread": "sum over people of their long trips squared (spread evenly is least)",
     "fairness_spread": "sum over people of their outreach days squared per FTE (even is least)",
     "pattern_change": "service points whose rhythm changed from last month",
+    "replan_change": "outreach days moved from or to someone since the plan being re-planned",
 }
 
 
@@ -223,16 +224,18 @@ def add_local_demand(data: MonthData, b: Built) -> None:
 
 
 def add_process_demand(data: MonthData, b: Built) -> None:
-    """Soft (process_shortfall): a municipality served by outreach gets, each month, the
-    staff-days of each key process it needs (employer services, integration, ...) from
-    people with that skill."""
+    """Soft (process_shortfall): a municipality served only by outreach gets, each month,
+    the staff-days of each key process it needs (employer services, integration, ...)
+    from people with that skill. A municipality with an office has every process there
+    every working day, so its village points are not asked for them."""
     m, v = b.model, b.vars
     settings = data.instance.settings
     b.shortfalls["process"] = {}
     skills = {s.staff_id: s.skills for s in data.staff}
+    with_office = data.office_municipalities()
     for muni, processes in data.needed.items():
         points = [p for p in data.patterns if data.instance.point(p).municipality_id == muni]
-        if not points:
+        if not points or muni in with_office:
             continue
         for process in processes:
             rule = settings.process_demand.get(process)
@@ -405,12 +408,28 @@ def add_fairness(data: MonthData, b: Built) -> None:
 
 def add_continuity(data: MonthData, b: Built) -> None:
     """Soft (pattern_change): with --previous, a point whose demand moved enough to be free
-    to change rhythm still prefers last month's pattern and ISO-week parity."""
-    weight = data.instance.settings.penalties.pattern_change
+    to change rhythm still prefers last month's pattern and week parity. Soft
+    (replan_change): re-planning the same month (e.g. after a new absence), every
+    outreach day given or taken away from someone costs, so people's calendars move
+    only where they must."""
+    penalties = data.instance.settings.penalties
+    weight = penalties.pattern_change
     for point_id, key in data.previous.patterns.items():
         var = b.vars.pattern.get((point_id, key))
         if var is not None and weight and len(data.patterns[point_id]) > 1:
             b.terms.append(SoftTerm("pattern_change", 1 - var, weight * OBJ_SCALE))
+    if data.previous.month != data.month or not penalties.replan_change:
+        return
+    index = {d: i for i, d in enumerate(data.days)}
+    scope = {s.staff_id for s in data.staff}
+    before = {
+        (s, p, index[d])
+        for s, p, d in data.previous.visits
+        if d in index and s in scope and p in data.patterns
+    }
+    changes = [(1 - x) if key in before else x for key, x in b.vars.x.items()]
+    changes += [1 for key in before if key not in b.vars.x]  # no longer possible (absent)
+    b.terms.append(SoftTerm("replan_change", sum(changes), penalties.replan_change * OBJ_SCALE))
 
 
 RULE_FAMILIES: list[Callable[[MonthData, Built], None]] = [
@@ -478,6 +497,51 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             )
 
 
+QUICK_LOOK = 0.5
+"""Deterministic seconds a single worker gets to prove a sub-problem before the portfolio."""
+
+
+def _solve_deterministically(
+    model: cp_model.CpModel,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    callback: _Progress,
+) -> tuple[cp_model.CpSolver, int]:
+    """Solve so that the same seed and worker count always give the same plan.
+
+    A single worker is deterministic and proves most sub-problems (one outreach point
+    and its team) in milliseconds, where CP-SAT's interleaved portfolio, the only
+    multi-worker mode documented as deterministic, spends a second or more. So one
+    worker looks first; what it cannot prove goes to the interleaved portfolio,
+    hinted with the single worker's (itself deterministic) best plan. Both stop on
+    proof or on the deterministic time limit; the wall-clock limit is a safety net.
+    """
+    started = time.perf_counter()
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = seed
+    params.num_workers = 1
+    params.max_deterministic_time = min(QUICK_LOOK, time_limit) if workers > 1 else time_limit
+    params.max_time_in_seconds = time_limit
+    status = solver.solve(model, callback)
+    if workers <= 1 or status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        return solver, status
+    if status == cp_model.FEASIBLE:
+        model.clear_hints()
+        for i in range(len(model.proto.variables)):
+            model.add_hint(model.get_int_var_from_proto_index(i), solver.response_proto.solution[i])
+    rest = max(time_limit - (time.perf_counter() - started), 0.1)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = seed
+    params.num_workers = workers
+    params.interleave_search = True
+    params.max_deterministic_time = max(time_limit - QUICK_LOOK, 0.1)
+    params.max_time_in_seconds = rest
+    return solver, solver.solve(model, callback)
+
+
 def _gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / max(1.0, abs(objective))
 
@@ -524,22 +588,13 @@ def solve_model(
     if fixed is not None:
         _fix_regular(data, built, fixed)
     build_time = time.perf_counter() - started
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.random_seed = seed
-    params.num_workers = workers
-    # Determinism: the deterministic time limit stops every run at the same point of the
-    # search; interleaved search makes several workers reproducible (CPSAT-NOTES.md).
-    params.max_deterministic_time = time_limit
-    params.max_time_in_seconds = time_limit
-    params.interleave_search = workers > 1
     callback = _Progress(progress, time.perf_counter())
-    status = solver.solve(built.model, callback)
+    solver, status = _solve_deterministically(built.model, time_limit, workers, seed, callback)
     name = solver.status_name(status)
     # Only a search stopped by the wall clock (not by proof or the deterministic limit)
     # can differ between two runs with the same seed and workers.
     reproducible = status == cp_model.OPTIMAL or (
-        solver.response_proto.deterministic_time >= 0.99 * time_limit
+        solver.response_proto.deterministic_time >= 0.99 * (time_limit - QUICK_LOOK)
     )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(

@@ -31,20 +31,35 @@ class Previous:
     patterns: dict[str, str] = field(default_factory=dict)
     demand: dict[str, float] = field(default_factory=dict)
     responsible: frozenset[tuple[str, str, str]] = frozenset()
+    month: str = ""
+    visits: frozenset[tuple[str, str, dt.date]] = frozenset()
+    teams: frozenset[tuple[str, str]] = frozenset()
+    """(point, staff) of last month's teams."""
+    """(staff, point, date) of every outreach day, to keep when re-planning the same month."""
 
     @classmethod
     def read(cls, directory: Path) -> Previous:
-        """Read ``points.csv`` and ``responsible.csv`` of an earlier ``planner schedule``."""
+        """Read ``points.csv``, ``responsible.csv`` and ``schedule.csv`` of an earlier plan."""
         patterns, demand = {}, {}
         with open(directory / "points.csv", encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 patterns[row["point_id"]] = row["pattern"]
                 demand[row["point_id"]] = float(row["demand_staff_days"])
         with open(directory / "responsible.csv", encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
             responsible = frozenset(
-                (r["municipality_id"], r["process"], r["staff_id"]) for r in csv.DictReader(handle)
+                (r["municipality_id"], r["process"], r["staff_id"]) for r in rows
             )
-        return cls(patterns, demand, responsible)
+            teams = frozenset((r["point_id"], r["staff_id"]) for r in rows)
+        visits, month = set(), ""
+        with open(directory / "schedule.csv", encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                month = month or row["date"][:7]
+                if row["activity"] == "outreach":
+                    visits.add(
+                        (row["staff_id"], row["place_id"], dt.date.fromisoformat(row["date"]))
+                    )
+        return cls(patterns, demand, responsible, month, frozenset(visits), teams)
 
 
 @dataclass
@@ -71,7 +86,7 @@ class MonthData:
     travel_min: dict[tuple[str, str], float]
     travel_km: dict[tuple[str, str], float]
     teams: dict[str, list[str]] = field(default_factory=dict)
-    """municipality -> its named responsible workers, the only regular staff who visit it."""
+    """service point -> its named responsible workers, the only regular staff who go there."""
     notes: list[str] = field(default_factory=list)
     """Things the planner should know before the capacity check (e.g. no allocation)."""
     scope_staff: frozenset[str] | None = None
@@ -90,9 +105,70 @@ class MonthData:
     def people(self, role: str) -> list[StaffMember]:
         return [s for s in self.staff if self.role[s.staff_id] == role]
 
-    def scoped(self, area_id: str | None) -> MonthData:
+    def office_municipalities(self) -> set[str]:
+        return {p.municipality_id for p in self.instance.active_points() if p.kind == "office"}
+
+    def components(self, area_id: str) -> list[list[str]] | None:
+        """The area's outreach points in groups that share nothing, or None if they may.
+
+        Two points are linked when a person is on both teams, or when they serve the same
+        municipality without an office (its key processes are counted over its points).
+        The groups are independent only when no office cover can bind: every office of
+        the area keeps its minimum every day from full-timers on no outreach team.
+        """
+        points = sorted(p for p in self.patterns if self.point_area(p) == area_id)
+        based_free: dict[str, list[str]] = {}
+        on_team = {s for p in points for s in self.teams.get(p, ())}
+        cover = self.instance.settings.cover.office_min_per_day
+        for office in (o for o in self.offices() if self.point_area(o) == area_id):
+            free = [
+                s.staff_id
+                for s in self.people("local")
+                if s.home_point_id == office and s.staff_id not in on_team and s.fte >= 1
+            ]
+            for day in range(len(self.days)):
+                if sum(self.available[s][day] for s in free) < cover.get(office, 0):
+                    return None
+            based_free[office] = free
+        with_office = self.office_municipalities()
+        parent = {p: p for p in points}
+
+        def root(p: str) -> str:
+            while parent[p] != p:
+                p = parent[p]
+            return p
+
+        owner: dict[str, str] = {}
+        for point in points:
+            muni = self.instance.point(point).municipality_id
+            keys = [f"staff:{s}" for s in self.teams.get(point, ())]
+            keys += [] if muni in with_office else [f"muni:{muni}"]
+            for key in keys:
+                if key in owner:
+                    parent[root(point)] = root(owner[key])
+                else:
+                    owner[key] = point
+        groups: dict[str, list[str]] = {}
+        for point in points:
+            groups.setdefault(root(point), []).append(point)
+        return sorted(groups.values())
+
+    def scoped(self, area_id: str | None, points: list[str] | None = None) -> MonthData:
         """The sub-problem of one production area (its local staff, points, offices and
-        municipalities), or with ``None`` of central duties; no substitutes in either."""
+        municipalities), of a group of its points that shares nothing with the rest (their
+        teams only; see :meth:`components`), or with ``None`` of central duties; no
+        substitutes in any."""
+        if area_id is not None and points is not None:
+            team = frozenset(s for p in points for s in self.teams.get(p, ()))
+            munis = {self.instance.point(p).municipality_id for p in points}
+            return replace(
+                self,
+                patterns={p: self.patterns[p] for p in points},
+                needed={m: n for m, n in self.needed.items() if m in munis},
+                scope_staff=team,
+                scope_offices=(),
+                include_central=False,
+            )
         if area_id is None:
             people = frozenset(
                 s.staff_id for s in self.instance.staff if self.role[s.staff_id] == "central"
@@ -131,8 +207,7 @@ class MonthData:
         role = self.role[staff_id]
         if role == "substitute":
             return True
-        muni = self.instance.point(point_id).municipality_id
-        return role == "local" and staff_id in self.teams.get(muni, ())
+        return role == "local" and staff_id in self.teams.get(point_id, ())
 
     def possible_days(self, point_id: str) -> list[int]:
         return sorted(
@@ -256,17 +331,19 @@ def choose_teams(
     travel_min: dict[tuple[str, str], float],
     previous: Previous,
 ) -> dict[str, list[str]]:
-    """Each member municipality's team of named responsible workers (*vastuutyöntekijät*).
+    """The team of named responsible workers (*vastuutyöntekijät*) of every service point.
 
-    The rule, in a planner's words: a municipality's team is sized to its outreach
-    demand, one person per ``TEAM_DAYS`` staff-days a month and at least three, and
-    always holds at least ``MIN_NAMED`` people with each key process it needs, so no
-    process rests on one person. Members come from the municipality's production
-    area, chosen in this order: last month's members who work this month (so names
-    stay the same unless they can't); people with a needed skill the team still
-    lacks; people on the fewest teams so far (load spread); most lacking skills;
-    most working days this month; shortest drive; staff id. A municipality served by
-    an office is covered by the people based at that office.
+    The deck names responsible people per service point ("toimipisteisiin nimetään
+    vastuuhenkilöt"); a municipality's named workers are its points' teams together.
+    The rule, in a planner's words: an outreach point's team is sized to its demand,
+    one person per ``TEAM_DAYS`` staff-days a month and at least three, and always
+    holds at least ``MIN_NAMED`` people with each key process its municipality needs,
+    so no process rests on one person. Members come from the point's production area
+    and have a needed skill, chosen in this order: last month's members who work this
+    month (names stay the same unless they can't); people with a skill the team still
+    lacks; people on the fewest teams so far (load spread); most lacking skills; most
+    working days this month; shortest drive; staff id. A municipality served only by
+    an office gets a team at that office, of the people based there.
 
     Fixing teams by this stated rule, rather than letting the solver pick names
     against a naming penalty, keeps every team small and stable and the month's
@@ -275,25 +352,31 @@ def choose_teams(
     people = sorted(
         (s for s in instance.staff if role[s.staff_id] == "local"), key=lambda s: s.staff_id
     )
-    kept = {(m, s) for m, _, s in previous.responsible}
+    kept = {(point, s) for point, s in previous.teams}
     load: dict[str, int] = {s.staff_id: 0 for s in people}
-    offices = {
-        p.municipality_id: p.point_id for p in instance.active_points() if p.kind == "office"
-    }
+    units: list[tuple[str, str, float]] = [
+        (p, d.municipality_id, d.staff_days) for p, d in demand.items()
+    ]
+    served = {m for _, m, _ in units}
+    units += [
+        (p.point_id, p.municipality_id, 0.0)
+        for p in instance.active_points()
+        if p.kind == "office" and p.municipality_id in needed and p.municipality_id not in served
+    ]
+    units.sort(key=lambda u: (-u[2], u[0]))
     teams: dict[str, list[str]] = {}
-    order = sorted(
-        needed,
-        key=lambda m: (-sum(d.staff_days for d in demand.values() if d.municipality_id == m), m),
-    )
-    for muni in order:
-        area_id = instance.municipality(muni).area_id
-        points = [p for p, d in demand.items() if d.municipality_id == muni]
-        days = sum(demand[p].staff_days for p in points)
-        pool = [s for s in people if area[s.staff_id] == area_id and work_days[s.staff_id] > 0]
-        if muni in offices and not points:
-            pool = [s for s in pool if s.home_point_id == offices[muni]] or pool
+    for point_id, muni, days in units:
+        point = instance.point(point_id)
+        pool = [
+            s
+            for s in people
+            if area[s.staff_id] == instance.municipality(muni).area_id
+            and work_days[s.staff_id] > 0
+            and s.skills & set(needed[muni])
+        ]
+        if point.kind == "office":
+            pool = [s for s in pool if s.home_point_id == point_id] or pool
         size = max(3, math.ceil(days / TEAM_DAYS))
-        anchor = points[0] if points else offices.get(muni)
         team: list[StaffMember] = []
 
         def lacking(team: list[StaffMember] = team, muni: str = muni) -> set[str]:
@@ -302,20 +385,16 @@ def choose_teams(
             }
 
         def rank(
-            person: StaffMember,
-            team: list[StaffMember] = team,
-            muni: str = muni,
-            anchor: str | None = anchor,
+            person: StaffMember, team: list[StaffMember] = team, point_id: str = point_id
         ) -> tuple:
             gaps = lacking(team)
-            drive = travel_min.get((person.home_point_id, anchor), 0.0) if anchor else 0.0
             return (
-                (muni, person.staff_id) not in kept,
+                (point_id, person.staff_id) not in kept,
                 not gaps & person.skills,
                 load[person.staff_id],
                 -len(gaps & person.skills),
                 -work_days[person.staff_id],
-                drive,
+                travel_min.get((person.home_point_id, point_id), 0.0),
                 person.staff_id,
             )
 
@@ -331,20 +410,34 @@ def choose_teams(
                 break
             team.append(best)
             load[best.staff_id] += 1
-        teams[muni] = sorted(s.staff_id for s in team)
+        teams[point_id] = sorted(s.staff_id for s in team)
     return teams
 
 
-def named_workers(data: MonthData) -> list[tuple[str, str, str]]:
-    """(municipality, process, staff) for every team member with a process it needs."""
+def named_workers(data: MonthData) -> list[tuple[str, str, str, str]]:
+    """(municipality, process, staff, point) for every team member with a needed process."""
     skills = {s.staff_id: s.skills for s in data.instance.staff}
     return [
-        (m, q, s)
-        for m, processes in data.needed.items()
-        for q in processes
-        for s in data.teams.get(m, [])
+        (m, q, s, point_id)
+        for point_id, team in data.teams.items()
+        for m in [data.instance.point(point_id).municipality_id]
+        if m in data.needed
+        for q in data.needed[m]
+        for s in team
         if q in skills[s]
     ]
+
+
+def municipality_team(data: MonthData, muni: str) -> list[str]:
+    """Everyone named for a municipality: its points' teams together."""
+    return sorted(
+        {
+            s
+            for p, team in data.teams.items()
+            if data.instance.point(p).municipality_id == muni
+            for s in team
+        }
+    )
 
 
 def capacity_warnings(data: MonthData) -> list[str]:
@@ -369,7 +462,7 @@ def capacity_warnings(data: MonthData) -> list[str]:
                 "staff work this month"
             )
         for point_id in points:
-            team = set(data.teams.get(data.instance.point(point_id).municipality_id, ()))
+            team = set(data.teams.get(point_id, ()))
             coaches = [s for s in staff if "coach" in s.skills and s.staff_id in team]
             for i in data.possible_days(point_id):
                 if not any(data.available[s.staff_id][i] for s in coaches):
@@ -390,7 +483,7 @@ def capacity_warnings(data: MonthData) -> list[str]:
     skills = {s.staff_id: s.skills for s in data.instance.staff}
     for muni, processes in data.needed.items():
         for process in processes:
-            named = sum(process in skills[s] for s in data.teams.get(muni, []))
+            named = sum(process in skills[s] for s in municipality_team(data, muni))
             if named < MIN_NAMED:
                 warnings.append(
                     f"{muni}: only {named} person(s) of its area with the skill "

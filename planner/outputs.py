@@ -58,7 +58,7 @@ def schedule_table(plan: Plan) -> pd.DataFrame:
 def responsible_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
         [r.model_dump() for r in plan.responsible],
-        columns=["municipality_id", "process", "staff_id"],
+        columns=["municipality_id", "process", "staff_id", "point_id"],
     )
 
 

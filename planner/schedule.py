@@ -4,7 +4,9 @@ Production areas share nothing but the substitute pool (local staff visit only
 their own area's points; central staff only do central duties), so the month is
 solved in two phases:
 
-1. each production area, and central duties, on its own, with regular staff only;
+1. each production area, and central duties, on its own, with regular staff only; an
+   area whose offices cannot run short splits further into groups of outreach points
+   whose teams share nobody (see :meth:`planner.month.MonthData.components`);
 2. the whole model with every regular decision fixed, where the substitute pool
    covers the visits, office and central cover the regular staff could not.
 
@@ -35,6 +37,7 @@ from planner.month import (
     MonthData,
     Previous,
     capacity_warnings,
+    municipality_team,
     named_workers,
     prepare,
 )
@@ -65,21 +68,26 @@ def plan_month(
     warnings = capacity_warnings(data)
     for warning in warnings:
         say(f"capacity: {warning}")
-    scopes: list[str | None] = [*instance.active_area_ids(), None]
-    scoped = {a: data.scoped(a) for a in scopes}
-    sizes = {a: 1 + len(d.staff) * max(1, len(d.patterns)) for a, d in scoped.items()}
+    scoped: list[tuple[str, MonthData]] = []
+    for area_id in instance.active_area_ids():
+        name = instance.area(area_id).name
+        groups = data.components(area_id)
+        if groups is None or len(groups) <= 1:
+            scoped.append((name, data.scoped(area_id)))
+        else:
+            scoped += [(f"{name}: {' '.join(g)}", data.scoped(area_id, g)) for g in groups]
+    scoped.append(("central duties", data.scoped(None)))
+    sizes = [1 + len(d.staff) * max(1, len(d.patterns)) for _, d in scoped]
     phase_b_share = min(5.0, 0.1 * time_limit)
     budget = time_limit - phase_b_share
     parts: list[Solved] = []
-    for scope in scopes:
-        share = budget * sizes[scope] / sum(sizes.values())
-        name = instance.area(scope).name if scope else "central duties"
-        say(f"solving {name} ({share:.1f} s of deterministic time)")
-        solved = solve_model(
-            scoped[scope], time_limit=max(share, 2.0), workers=workers, seed=seed, progress=progress
-        )
+    for (name, part), size in zip(scoped, sizes, strict=True):
+        share = max(budget * size / sum(sizes), 1.0)
+        say(f"solving {name} (up to {share:.1f} s)")
+        solved = solve_model(part, time_limit=share, workers=workers, seed=seed, progress=progress)
         if solved.status not in ("OPTIMAL", "FEASIBLE"):
             raise ScheduleError(f"no plan found for {name}: solver status {solved.status}")
+        say(f"  {solved.status.lower()} in {solved.build_time + solved.wall_time:.1f} s")
         parts.append(solved)
     regular = _merge(parts)
     say("solving the substitute pool")
@@ -156,8 +164,10 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: li
         )
     schedule = _schedule(data, solved)
     responsible = tuple(
-        Responsibility(municipality_id=m, process=q, staff_id=s)
-        for m, q, s in sorted(named_workers(data), key=lambda k: (k[0], order.index(k[1]), k[2]))
+        Responsibility(municipality_id=m, process=q, staff_id=s, point_id=p)
+        for m, q, s, p in sorted(
+            named_workers(data), key=lambda k: (k[0], order.index(k[1]), k[2], k[3])
+        )
     )
     points = []
     for point_id, need in data.demand.items():
@@ -257,14 +267,16 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
     subs = [s.staff_id for s in data.people("substitute")]
     for point_id, day in sorted(solved.open - solved.staffed, key=lambda k: (k[1], k[0])):
         muni = instance.point(point_id).municipality_id
-        team = [s for s in data.teams.get(muni, []) if "coach" in staff[s].skills]
+        team = [s for s in data.teams.get(point_id, []) if "coach" in staff[s].skills]
         present = [s for s in team if data.available[s][day]]
         free_subs = [s for s in subs if data.available[s][day] and "coach" in staff[s].skills]
         if not present:
-            why = f"none of the {len(team)} own coaches on the team of {muni} is at work that day"
+            why = (
+                f"none of the {len(team)} own coaches on the team of {point_id} is at work that day"
+            )
         else:
             why = (
-                f"{len(present)} of the {len(team)} own coaches on the team of {muni} were "
+                f"{len(present)} of the {len(team)} own coaches on the team of {point_id} were "
                 "at work but needed for office cover or other visits"
             )
         why += (
@@ -293,7 +305,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
             why = (
                 f"the rhythm chosen opens it {len(days)} day(s) with {point.rooms} room(s): "
                 f"at most {capacity} staff-days against a demand of {need.staff_days:.1f}; "
-                f"the room is free only on {' '.join(sorted(d.label for d in point.weekdays))}"
+                f"the room is free only on {' '.join(d.label for d in sorted(point.weekdays))}"
             )
         elif short < 10:
             planned = (need.tenths - short) / 10
@@ -320,7 +332,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
     for (muni, process), short in solved.shortfalls.get("process", {}).items():
         if short <= 0:
             continue
-        team = [s for s in data.teams.get(muni, []) if process in staff[s].skills]
+        team = [s for s in municipality_team(data, muni) if process in staff[s].skills]
         why = (
             f"{len(team)} people with the skill '{process}' are on the team of {muni}"
             + ("" if team else ", so nobody can bring it")
@@ -338,7 +350,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
         )
     for muni, processes in data.needed.items():
         for process in processes:
-            named = sum(process in staff[s].skills for s in data.teams.get(muni, []))
+            named = sum(process in staff[s].skills for s in municipality_team(data, muni))
             if named < MIN_NAMED:
                 result.append(
                     Unmet(

@@ -21,7 +21,7 @@ from models.instance import Weekday
 from planner.calendar import Pattern, iso_parity, working_days
 from planner.check import check_plan
 from planner.demand import point_demand
-from planner.month import Previous
+from planner.month import Previous, prepare
 from planner.outputs import write_plan
 from planner.schedule import plan_month
 from tests.tiny import tiny
@@ -153,6 +153,21 @@ def test_two_named_workers_per_process(tmp_path: Path) -> None:
     assert len(named[("village", "employer")]) >= 2
     for visit in plan.visits:
         assert set(visit.staff_ids) <= named[("village", "coach")] | named[("village", "employer")]
+
+
+def test_regression_team_member_without_a_needed_skill_never_visits(tmp_path: Path) -> None:
+    # Found by `planner check` on Kuopio, August 2026: a team member whose skills the
+    # municipality does not need was sent on a visit without being a named worker.
+    staff = [
+        ("p1", 1.0, "coach employer"),
+        ("p2", 1.0, "coach employer"),
+        *((f"p{i}", 1.0, "youth") for i in range(3, 7)),
+    ]
+    instance = tiny(tmp_path / "i", staff=staff)
+    data = prepare(instance, MONTH)
+    assert data.teams["village_point"] == ["p1", "p2"]  # the minimum size of 3 gives way
+    plan = solve(instance, tmp_path / "out")
+    assert all(set(v.staff_ids) <= {"p1", "p2", "sub1"} for v in plan.visits)
 
 
 def test_single_skilled_worker_is_reported_not_hidden(tmp_path: Path) -> None:
@@ -379,3 +394,42 @@ def test_cli_schedule_rejects_a_bad_month() -> None:
     result = CliRunner().invoke(main, ["schedule", "--month", "2026-13"])
     assert result.exit_code == 2
     assert "YYYY-MM" in result.output
+
+
+def test_cli_check_exit_codes(tmp_path: Path) -> None:
+    from tests.tiny import write_tiny
+
+    instance_dir = write_tiny(tmp_path / "i")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    made = runner.invoke(
+        main,
+        [
+            "schedule",
+            str(instance_dir),
+            "--month",
+            MONTH,
+            "--out",
+            str(out),
+            "--time-limit",
+            "3",
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(main, ["check", str(out), str(instance_dir)]).exit_code == 0
+
+    def crowd(rows: list[dict]) -> list[dict]:
+        rows[0]["staff_ids"] = "p1 p2 p3 p4"
+        return rows
+
+    _edit_csv(out / "visits.csv", crowd)
+    broken = runner.invoke(main, ["check", str(out), str(instance_dir)])
+    assert broken.exit_code == 1
+    assert "4 people for 2 rooms" in broken.stdout
+    (out / "points.csv").unlink()
+    missing = runner.invoke(main, ["check", str(out), str(instance_dir)])
+    assert missing.exit_code == 2
+    assert "points.csv: file is missing" in missing.stderr

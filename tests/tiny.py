@@ -23,6 +23,7 @@ name = "Tiny area"
 [processes]
 coach = "Own coach"
 employer = "Employer services"
+youth = "Youth services (no municipality asks for it in the tiny area)"
 [rule_sets.2026]
 meetings_per_client_year = 6.5
 initial_interview_working_days = 10
