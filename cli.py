@@ -320,5 +320,219 @@ def check(directory: Path, instance: str | None) -> None:
     click.echo(f"{directory}: every hard rule holds")
 
 
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="planner.db",
+    show_default=True,
+    help="The publication store (an SQLite file).",
+)
+
+
+def _now():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@instance_argument
+@db_option
+def publish(directory: Path, instance: str | None, db: Path) -> None:
+    """Record the plan in DIRECTORY as the published plan for its month.
+
+    Every earlier version is kept. A visit keeps its calendar UID when it is
+    re-assigned or moved within the month; its SEQUENCE rises on every change;
+    visits no longer in the plan are cancelled and leave the feeds.
+    """
+    from planner.check import check_plan
+    from planner.store import StoreError
+    from planner.store import publish as record
+
+    data = read_instance(instance)
+    violations = check_plan(directory, data)
+    if violations:
+        raise UserError(
+            f"{directory} breaks {len(violations)} hard rule(s); run 'planner "
+            f"check {directory}' and fix the plan before publishing"
+        )
+    try:
+        result = record(db, directory, data, _now())
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(
+        f"published {result.month} as publication {result.publication_id} in {db}: "
+        f"{result.new} new, {result.changed} changed, {result.unchanged} unchanged, "
+        f"{result.cancelled} cancelled entries"
+    )
+
+
+@main.command("export")
+@db_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="feeds",
+    show_default=True,
+    help="Folder for the .ics files.",
+)
+def export_feeds(db: Path, out: Path) -> None:
+    """Write every feed as an .ics file: staff/, points/, areas/ and all.ics."""
+    from planner.calendars import all_feed_keys, render_feed
+    from planner.store import StoreError, connect
+
+    try:
+        with connect(db) as con:
+            feeds = {key: render_feed(con, key) for key in all_feed_keys(con)}
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    folders = {"staff": "staff", "point": "points", "area": "areas"}
+    for key, body in feeds.items():
+        kind, _, ident = key.partition("/")
+        path = out / folders[kind] / f"{ident}.ics" if ident else out / f"{key}.ics"
+        write_atomically(path, lambda tmp, body=body: tmp.write_bytes(body))
+    click.echo(f"wrote {len(feeds)} feeds to {out}/")
+
+
+@main.group()
+def token() -> None:
+    """Secret feed URLs: issue, rotate or revoke a person's (or a planner's) token.
+
+    STAFF is a staff id, or planner:NAME for a planner's feeds of the whole area.
+    Only a hash of each token is stored: a lost URL cannot be shown again, only
+    rotated.
+    """
+
+
+def _token_command(rotate: bool):  # type: ignore[no-untyped-def]
+    @db_option
+    @click.argument("staff")
+    @click.option(
+        "--base-url",
+        default="http://127.0.0.1:8080",
+        show_default=True,
+        help="Public address of 'planner serve' (the HTTPS proxy in production).",
+    )
+    def command(staff: str, db: Path, base_url: str) -> None:
+        from planner.store import PLANNER_PREFIX, StoreError, issue_token
+
+        try:
+            secret = issue_token(db, staff, _now(), rotate=rotate)
+        except StoreError as exc:
+            raise UserError(str(exc)) from None
+        base = base_url.rstrip("/")
+        if staff.startswith(PLANNER_PREFIX):
+            click.echo(f"{base}/feeds/planner/{secret}/all.ics")
+        else:
+            click.echo(f"{base}/feeds/staff/{secret}.ics")
+
+    return command
+
+
+token.command("issue", help="Make STAFF's first feed token and print the feed URL.")(
+    _token_command(rotate=False)
+)
+token.command("rotate", help="Replace STAFF's token at once and print the new feed URL.")(
+    _token_command(rotate=True)
+)
+
+
+@token.command("revoke")
+@db_option
+@click.argument("staff")
+def revoke(staff: str, db: Path) -> None:
+    """Stop STAFF's feed URL working at once."""
+    from planner.store import StoreError, revoke_token
+
+    try:
+        count = revoke_token(db, staff, _now())
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if not count:
+        raise UserError(f"{staff} has no active token")
+    click.echo(f"revoked {staff}'s feed token")
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="Proxies trusted for X-Forwarded-* (the HTTPS reverse proxy).",
+)
+def serve(db: Path, host: str, port: int, forwarded_allow_ips: str) -> None:
+    """Serve the feeds over HTTP (uvicorn), to sit behind an HTTPS reverse proxy."""
+    import logging
+
+    import uvicorn
+
+    from planner.web import create_app
+
+    if not db.exists():
+        raise UserError(f"no publication store at {db} (run 'planner publish' first)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    uvicorn.run(
+        create_app(db),
+        host=host,
+        port=port,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_level="info",
+    )
+
+
+@main.command()
+@db_option
+@click.option(
+    "--caldav",
+    "url",
+    required=True,
+    help="CalDAV server URL (e.g. Nextcloud's https://host/remote.php/dav).",
+)
+@click.option("--user", envvar="PLANNER_CALDAV_USER", help="User (or $PLANNER_CALDAV_USER).")
+@click.option(
+    "--password",
+    envvar="PLANNER_CALDAV_PASSWORD",
+    help="Password (or $PLANNER_CALDAV_PASSWORD, to keep it out of shell history).",
+)
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    help="Only this feed (e.g. staff/s001, "
+    "point/rautavaara, area/kuopio, all); repeatable. Default: every feed.",
+)
+def push(
+    db: Path, url: str, user: str | None, password: str | None, feeds: tuple[str, ...]
+) -> None:
+    """Write the feeds to a CalDAV server's calendars, replacing what changed and removing
+    cancelled visits."""
+    from planner.caldav_push import push as run_push
+    from planner.store import StoreError
+
+    try:
+        result = run_push(
+            db,
+            url,
+            user,
+            password,
+            list(feeds) or None,
+            progress=lambda text: click.echo(text, err=True),
+        )
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    except Exception as exc:  # the CalDAV client raises many kinds; say which, plainly
+        raise UserError(f"CalDAV server {url}: {type(exc).__name__}: {exc}") from None
+    click.echo(
+        f"{result.calendars} calendars: {result.written} events written, "
+        f"{result.unchanged} unchanged, {result.deleted} removed"
+    )
+
+
 if __name__ == "__main__":
     main()

@@ -288,7 +288,7 @@ class Penalties(_Settings):
     """Weights of the soft rules; a weight of zero switches the rule off."""
 
     unmet_visit: int = Field(default=1000, ge=0)
-    demand_shortfall: int = Field(default=120, ge=0)
+    demand_shortfall: int = Field(default=400, ge=0)
     excess_staff_day: int = Field(default=4, ge=0)
     process_shortfall: int = Field(default=150, ge=0)
     office_cover_shortfall: int = Field(default=600, ge=0)
@@ -299,6 +299,18 @@ class Penalties(_Settings):
     fairness_spread: int = Field(default=3, ge=0)
     pattern_change: int = Field(default=300, ge=0)
     replan_change: int = Field(default=50, ge=0)
+
+
+class FeedSettings(_Settings):
+    """What the published calendars show."""
+
+    staff_day_events: bool = Field(
+        default=False, description="Staff feeds also hold office and central-duty days."
+    )
+    public_names: bool = Field(
+        default=False, description="Public service-point feeds name the staff on a visit."
+    )
+    refresh_minutes: int = Field(default=60, ge=5, le=1440, description="REFRESH-INTERVAL.")
 
 
 class Settings(_Settings):
@@ -320,6 +332,7 @@ class Settings(_Settings):
     process_demand: dict[str, ProcessDemand] = Field(default_factory=dict)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     penalties: Penalties = Field(default_factory=Penalties)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
 
     @field_validator("time_zone")
     @classmethod

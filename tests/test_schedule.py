@@ -433,3 +433,10 @@ def test_cli_check_exit_codes(tmp_path: Path) -> None:
     missing = runner.invoke(main, ["check", str(out), str(instance_dir)])
     assert missing.exit_code == 2
     assert "points.csv: file is missing" in missing.stderr
+
+
+def test_regression_a_far_village_gets_its_demand(tmp_path: Path) -> None:
+    # With a shortfall weight below the cost of an 80-minute drive, the solver served a
+    # far village at 2 of 5.4 staff-days while people sat in the office.
+    plan = solve(tiny(tmp_path / "i", face_to_face_share=1.0), tmp_path / "out")
+    assert plan.points[0].planned_staff_days >= 5

@@ -80,6 +80,7 @@ def write_tiny(
     equity_floor: str = "biweekly",
     village_weekdays: str = "Wed",
     village_rooms: int = 2,
+    village_pattern: str = "",
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "instance.toml").write_text(
@@ -116,6 +117,7 @@ def write_tiny(
             "close",
             "weekdays",
             "rooms",
+            "pattern",
         ],
         [
             [
@@ -131,6 +133,7 @@ def write_tiny(
                 "16:00",
                 "Mon Tue Wed Thu Fri",
                 10,
+                "",
             ],
             [
                 "village_point",
@@ -145,6 +148,7 @@ def write_tiny(
                 "15:00",
                 village_weekdays,
                 village_rooms,
+                village_pattern,
             ],
         ],
     )

@@ -1,0 +1,205 @@
+"""iCalendar feeds rendered from the publication store.
+
+One VEVENT per visit day (no RRULE or EXDATE: each day can move or change on its
+own), timed in the area's zone with a static, rule-based VTIMEZONE (Outlook
+misreads the RDATE lists that generators produce), every date-time zoned or UTC,
+never floating. Everything that could vary between renders (DTSTAMP, UIDs,
+order) comes from the store, so unchanged data gives byte-identical feeds.
+
+Feeds (``feed`` keys): ``staff/ID`` (private: that person's visit days, with
+colleagues and travel), ``point/ID`` (public: opening hours and processes on
+offer, no personal data unless ``feeds.public_names``), ``area/ID`` and ``all``
+(private, for planners).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+from icalendar.prop import vDuration
+
+from planner.store import parse_utc
+
+if TYPE_CHECKING:
+    import sqlite3
+
+PRODID = "-//planner//employment area outreach calendars//EN"
+
+# The EU rule Finland follows: summer time from the last Sunday of March 03:00 to the
+# last Sunday of October 04:00 local time. Rule-based, so it holds for every year.
+HELSINKI_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Helsinki
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0300
+TZNAME:EEST
+DTSTART:19700329T030000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0300
+TZOFFSETTO:+0200
+TZNAME:EET
+DTSTART:19701025T040000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
+
+
+def vtimezone(tzid: str) -> Timezone:
+    if tzid == "Europe/Helsinki":
+        return Timezone.from_ical(HELSINKI_VTIMEZONE.replace("\n", "\r\n"))
+    return Timezone.from_tzid(tzid)  # other zones: icalendar's own, by date lists
+
+
+def _settings(con: sqlite3.Connection) -> dict[str, str]:
+    return {r["key"]: r["value"] for r in con.execute("SELECT key, value FROM settings")}
+
+
+def all_feed_keys(con: sqlite3.Connection) -> list[str]:
+    staff = [
+        f"staff/{r['staff_id']}"
+        for r in con.execute("SELECT staff_id FROM staff ORDER BY staff_id")
+    ]
+    points = [
+        f"point/{r['point_id']}"
+        for r in con.execute(
+            "SELECT point_id FROM points WHERE kind = 'outreach' ORDER BY point_id"
+        )
+    ]
+    areas = [
+        f"area/{r['area_id']}"
+        for r in con.execute("SELECT DISTINCT area_id FROM points ORDER BY area_id")
+    ]
+    return [*staff, *points, *areas, "all"]
+
+
+def feed_exists(con: sqlite3.Connection, feed: str) -> bool:
+    return feed in all_feed_keys(con)
+
+
+def _entries(con: sqlite3.Connection, feed: str, settings: dict[str, str]) -> list[sqlite3.Row]:
+    rows = con.execute("SELECT * FROM entries WHERE cancelled = 0 ORDER BY date, start, uid")
+    kind, _, ident = feed.partition("/")
+    points = {r["point_id"]: r for r in con.execute("SELECT * FROM points")}
+    chosen = []
+    for row in rows:
+        if row["kind"] == "day":
+            if (
+                kind == "staff"
+                and row["key"] == ident
+                and settings.get("staff_day_events") == "true"
+            ):
+                chosen.append(row)
+            continue
+        if (
+            (kind == "staff" and ident in row["staff_ids"].split())
+            or (kind == "point" and row["point_id"] == ident)
+            or (
+                kind == "area"
+                and points.get(row["point_id"], {"area_id": None})["area_id"] == ident
+            )
+            or kind == "all"
+        ):
+            chosen.append(row)
+    return chosen
+
+
+def feed_title(con: sqlite3.Connection, feed: str) -> str:
+    settings = _settings(con)
+    kind, _, ident = feed.partition("/")
+    area_name = settings.get("name", "Employment area")
+    if kind == "staff":
+        row = con.execute("SELECT name FROM staff WHERE staff_id = ?", (ident,)).fetchone()
+        return f"{area_name}: outreach days of {row['name'] if row else ident}"
+    if kind == "point":
+        row = con.execute("SELECT name FROM points WHERE point_id = ?", (ident,)).fetchone()
+        return f"{row['name'] if row else ident} service point: open days"
+    if kind == "area":
+        row = con.execute("SELECT area_name FROM points WHERE area_id = ?", (ident,)).fetchone()
+        return f"{area_name}: outreach days in {row['area_name'] if row else ident}"
+    return f"{area_name}: all outreach days"
+
+
+def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
+    """The feed as bytes (CRLF, folded at 75 octets by icalendar)."""
+    settings = _settings(con)
+    tzid = settings.get("tz", "Europe/Helsinki")
+    zone = ZoneInfo(tzid)
+    processes = json.loads(settings.get("processes", "{}"))
+    points = {r["point_id"]: r for r in con.execute("SELECT * FROM points")}
+    staff = {r["staff_id"]: r for r in con.execute("SELECT * FROM staff")}
+    travel = {(r["home_point_id"], r["point_id"]): r for r in con.execute("SELECT * FROM travel")}
+    kind, _, ident = feed.partition("/")
+    refresh = dt.timedelta(minutes=int(settings.get("refresh_minutes", "60")))
+    title = feed_title(con, feed)
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", title)
+    cal.add("x-wr-calname", title)
+    cal.add("x-wr-timezone", tzid)
+    cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(refresh))
+    cal.add_component(vtimezone(tzid))
+    for row in _entries(con, feed, settings):
+        point = points.get(row["point_id"])
+        place = (
+            point["name"]
+            if point
+            else ("Central duties" if row["point_id"] == "central" else row["point_id"])
+        )
+        day = dt.date.fromisoformat(row["date"])
+        start = dt.datetime.combine(day, dt.time.fromisoformat(row["start"]), zone)
+        end = dt.datetime.combine(day, dt.time.fromisoformat(row["end"]), zone)
+        people = row["staff_ids"].split()
+        lines = []
+        if row["kind"] == "visit":
+            offered = [processes.get(p, p) for p in row["processes"].split()]
+            lines.append("Appointments by booking. On offer: " + "; ".join(offered) + ".")
+            if kind == "staff":
+                home = staff[ident]["home_point_id"] if ident in staff else ""
+                leg = travel.get((home, row["point_id"]))
+                if leg is not None and leg["minutes"] > 0:
+                    home_name = points[home]["name"] if home in points else home
+                    lines.append(
+                        f"Drive from {home_name}: about {leg['minutes']:.0f} min "
+                        f"({leg['km']:.0f} km) each way."
+                    )
+                others = [staff[s]["name"] for s in people if s != ident and s in staff]
+                lines.append("Colleagues: " + (", ".join(others) if others else "none") + ".")
+            elif kind != "point" or settings.get("public_names") == "true":
+                lines.append(
+                    "Staff: "
+                    + ", ".join(staff[s]["name"] if s in staff else s for s in people)
+                    + "."
+                )
+            summary = f"{place}: outreach day" if kind == "staff" else f"{place} service point open"
+        else:
+            summary = f"{place}: {row['activity']} day"
+        stamp = parse_utc(row["last_modified"])
+        event = Event.new(
+            uid=row["uid"],
+            stamp=stamp,
+            last_modified=stamp,
+            created=parse_utc(row["created"]),
+            sequence=int(row["sequence"]),
+            start=start,
+            end=end,
+            summary=summary,
+            description="\n".join(lines) or None,
+            location=f"{place}, {point['municipality']}" if point else place,
+            status="CONFIRMED",
+            transparency="OPAQUE",
+        )
+        if point is not None:
+            event.add("geo", (point["lat"], point["lon"]))
+        cal.add_component(event)
+    return cal.to_ical()

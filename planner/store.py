@@ -1,0 +1,383 @@
+"""The publication store: published plans, stable visit identities and feed tokens (SQLite).
+
+Subscribers keep a calendar for months and see every change, so each visit keeps
+one opaque UID (a random UUID kept here, never derived from names or ids) for
+its whole life: when a plan is re-published, a visit at the same point on the
+same day, or moved to another day of the month, keeps its UID and its SEQUENCE
+rises if anything a subscriber sees changed; a visit no longer in the plan is
+cancelled and leaves the feeds. DTSTAMP and LAST-MODIFIED are the time of the
+last change, kept here, so unchanged data renders byte-identical feeds. Every
+publication is kept with the version of each visit it produced.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from planner.travel import travel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from models.instance import Instance
+
+DEFAULT_DB = "planner.db"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS publications (
+    id INTEGER PRIMARY KEY, month TEXT NOT NULL, published_at TEXT NOT NULL,
+    source TEXT NOT NULL, instance_name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    uid TEXT PRIMARY KEY, kind TEXT NOT NULL, month TEXT NOT NULL, key TEXT NOT NULL,
+    point_id TEXT NOT NULL, date TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+    staff_ids TEXT NOT NULL, processes TEXT NOT NULL, activity TEXT NOT NULL,
+    sequence INTEGER NOT NULL, created TEXT NOT NULL, last_modified TEXT NOT NULL,
+    cancelled INTEGER NOT NULL DEFAULT 0, publication_id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_month ON entries (month, kind);
+CREATE TABLE IF NOT EXISTS entry_versions (
+    uid TEXT NOT NULL, publication_id INTEGER NOT NULL, sequence INTEGER NOT NULL,
+    point_id TEXT NOT NULL, date TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+    staff_ids TEXT NOT NULL, cancelled INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS points (
+    point_id TEXT PRIMARY KEY, name TEXT NOT NULL, municipality TEXT NOT NULL,
+    area_id TEXT NOT NULL, area_name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+    kind TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS staff (
+    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, home_point_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS travel (
+    home_point_id TEXT NOT NULL, point_id TEXT NOT NULL, minutes REAL NOT NULL,
+    km REAL NOT NULL, PRIMARY KEY (home_point_id, point_id));
+CREATE TABLE IF NOT EXISTS feeds (
+    feed TEXT PRIMARY KEY, etag TEXT NOT NULL, changed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY, subject TEXT NOT NULL, created TEXT NOT NULL,
+    revoked TEXT);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+CHANGE_FIELDS = ("point_id", "date", "start", "end", "staff_ids", "processes", "activity")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be read or written, or a request does not fit what it holds."""
+
+
+def utc_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+@contextmanager
+def connect(path: Path | str, *, create: bool = False) -> Iterator[sqlite3.Connection]:
+    """Open the store; a missing file is an error unless ``create`` (publishing) asks for it."""
+    from pathlib import Path as _Path
+
+    if not create and not _Path(path).exists():
+        raise StoreError(f"no publication store at {path} (run 'planner publish' first)")
+    try:
+        connection = sqlite3.connect(str(path), timeout=10)
+        connection.row_factory = sqlite3.Row
+        if create:
+            connection.executescript(SCHEMA)
+        yield connection
+        connection.commit()
+    except sqlite3.Error as exc:
+        raise StoreError(f"store {path}: {exc}") from exc
+    finally:
+        if "connection" in locals():
+            connection.close()
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    publication_id: int
+    month: str
+    new: int
+    changed: int
+    unchanged: int
+    cancelled: int
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _plan_entries(directory: Path, instance: Instance) -> tuple[str, list[dict[str, str]]]:
+    """Visits and staff days of a plan folder, as rows for the entries table."""
+    visits = _read_csv(directory / "visits.csv")
+    schedule = _read_csv(directory / "schedule.csv")
+    if not schedule:
+        raise StoreError(f"{directory}/schedule.csv has no rows")
+    month = schedule[0]["date"][:7]
+    rows = []
+    for v in visits:
+        rows.append(
+            {
+                "kind": "visit",
+                "key": v["point_id"],
+                "point_id": v["point_id"],
+                "date": v["date"],
+                "start": v["start"],
+                "end": v["end"],
+                "staff_ids": v["staff_ids"],
+                "processes": v["processes"],
+                "activity": "outreach",
+            }
+        )
+    offices = {p.point_id: p for p in instance.service_points}
+    for e in schedule:
+        if e["activity"] not in ("office", "central"):
+            continue
+        point = offices.get(e["place_id"])
+        start, end = (
+            (point.open.strftime("%H:%M"), point.close.strftime("%H:%M"))
+            if point is not None
+            else ("08:00", "16:00")
+        )
+        rows.append(
+            {
+                "kind": "day",
+                "key": e["staff_id"],
+                "point_id": e["place_id"],
+                "date": e["date"],
+                "start": start,
+                "end": end,
+                "staff_ids": e["staff_id"],
+                "processes": "",
+                "activity": e["activity"],
+            }
+        )
+    return month, rows
+
+
+def _pair(
+    old: list[sqlite3.Row], new: list[dict[str, str]]
+) -> tuple[list[tuple[sqlite3.Row, dict[str, str]]], list[sqlite3.Row], list[dict[str, str]]]:
+    """Match one point's (or person's) published entries to the new plan's.
+
+    Same day first (a re-assigned visit); then the rest in date order (a moved visit);
+    what is left over is cancelled (old) or new.
+    """
+    pairs = []
+    by_date = {o["date"]: o for o in old}
+    rest_new = []
+    for row in sorted(new, key=lambda r: r["date"]):
+        match = by_date.pop(row["date"], None)
+        if match is not None:
+            pairs.append((match, row))
+        else:
+            rest_new.append(row)
+    rest_old = sorted(by_date.values(), key=lambda o: o["date"])
+    pairs += list(zip(rest_old, rest_new, strict=False))
+    return pairs, rest_old[len(rest_new) :], rest_new[len(rest_old) :]
+
+
+def publish(db: Path | str, directory: Path, instance: Instance, now: dt.datetime) -> PublishResult:
+    """Record the plan in ``directory`` as the published plan for its month."""
+    from collections import defaultdict
+
+    month, rows = _plan_entries(directory, instance)
+    stamp = utc_text(now)
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "cancelled": 0}
+    with connect(db, create=True) as con:
+        _snapshot(con, instance)
+        cur = con.execute(
+            "INSERT INTO publications (month, published_at, source, instance_name) "
+            "VALUES (?, ?, ?, ?)",
+            (month, stamp, str(directory), instance.settings.name),
+        )
+        publication = int(cur.lastrowid or 0)
+        for kind in ("visit", "day"):
+            current = con.execute(
+                "SELECT * FROM entries WHERE month = ? AND kind = ? AND cancelled = 0",
+                (month, kind),
+            ).fetchall()
+            old_by_key: dict[str, list[sqlite3.Row]] = defaultdict(list)
+            for row in current:
+                old_by_key[row["key"]].append(row)
+            new_by_key: dict[str, list[dict[str, str]]] = defaultdict(list)
+            for row in rows:
+                if row["kind"] == kind:
+                    new_by_key[row["key"]].append(row)
+            for key in sorted(set(old_by_key) | set(new_by_key)):
+                pairs, gone, fresh = _pair(old_by_key[key], new_by_key[key])
+                for old, row in pairs:
+                    if all(old[f] == row[f] for f in CHANGE_FIELDS):
+                        counts["unchanged"] += 1
+                        continue
+                    counts["changed"] += 1
+                    con.execute(
+                        "UPDATE entries SET point_id=?, date=?, start=?, end=?, staff_ids=?, "
+                        "processes=?, activity=?, sequence=sequence+1, last_modified=?, "
+                        "publication_id=? WHERE uid=?",
+                        (*(row[f] for f in CHANGE_FIELDS), stamp, publication, old["uid"]),
+                    )
+                    _version(con, old["uid"], publication)
+                for old in gone:
+                    counts["cancelled"] += 1
+                    con.execute(
+                        "UPDATE entries SET cancelled=1, sequence=sequence+1, "
+                        "last_modified=?, publication_id=? WHERE uid=?",
+                        (stamp, publication, old["uid"]),
+                    )
+                    _version(con, old["uid"], publication)
+                for row in fresh:
+                    counts["new"] += 1
+                    uid = str(uuid.uuid4())
+                    con.execute(
+                        "INSERT INTO entries (uid, kind, month, key, point_id, date, start, end, "
+                        "staff_ids, processes, activity, sequence, created, last_modified, "
+                        "cancelled, publication_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?,?,0,?)",
+                        (
+                            uid,
+                            kind,
+                            month,
+                            key,
+                            *(row[f] for f in CHANGE_FIELDS),
+                            stamp,
+                            stamp,
+                            publication,
+                        ),
+                    )
+                    _version(con, uid, publication)
+        _record_feed_changes(con, stamp)
+    return PublishResult(
+        publication,
+        month,
+        counts["new"],
+        counts["changed"],
+        counts["unchanged"],
+        counts["cancelled"],
+    )
+
+
+def _version(con: sqlite3.Connection, uid: str, publication: int) -> None:
+    con.execute(
+        "INSERT INTO entry_versions (uid, publication_id, sequence, point_id, date, start, end, "
+        "staff_ids, cancelled) SELECT uid, ?, sequence, point_id, date, start, end, staff_ids, "
+        "cancelled FROM entries WHERE uid = ?",
+        (publication, uid),
+    )
+
+
+def _snapshot(con: sqlite3.Connection, instance: Instance) -> None:
+    """Names, places and travel as published, so feeds render without the instance files."""
+    for p in instance.service_points:
+        area = instance.area(instance.municipality(p.municipality_id).area_id)
+        con.execute(
+            "INSERT OR REPLACE INTO points VALUES (?,?,?,?,?,?,?,?)",
+            (
+                p.point_id,
+                p.name,
+                instance.municipality(p.municipality_id).name,
+                area.area_id,
+                area.name,
+                p.lat,
+                p.lon,
+                p.kind,
+            ),
+        )
+    for s in instance.staff:
+        con.execute(
+            "INSERT OR REPLACE INTO staff VALUES (?,?,?)", (s.staff_id, s.name, s.home_point_id)
+        )
+    homes = {s.home_point_id for s in instance.staff}
+    for home in homes:
+        for p in instance.service_points:
+            km, minutes = travel(instance, home, p.point_id)
+            con.execute(
+                "INSERT OR REPLACE INTO travel VALUES (?,?,?,?)", (home, p.point_id, minutes, km)
+            )
+    feeds = instance.settings.feeds
+    for key, value in (
+        ("tz", instance.settings.time_zone),
+        ("name", instance.settings.name),
+        ("staff_day_events", str(feeds.staff_day_events).lower()),
+        ("public_names", str(feeds.public_names).lower()),
+        ("refresh_minutes", str(feeds.refresh_minutes)),
+        ("processes", json.dumps(instance.settings.processes)),
+    ):
+        con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+
+def _record_feed_changes(con: sqlite3.Connection, stamp: str) -> None:
+    """Give every feed whose bytes changed this publication's time as Last-Modified."""
+    from planner.calendars import all_feed_keys, render_feed
+
+    for feed in all_feed_keys(con):
+        body = render_feed(con, feed)
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        row = con.execute("SELECT etag FROM feeds WHERE feed = ?", (feed,)).fetchone()
+        if row is None or row["etag"] != etag:
+            con.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)", (feed, etag, stamp))
+
+
+# ----------------------------------------------------------------------------- tokens
+
+PLANNER_PREFIX = "planner:"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Path | str, subject: str, now: dt.datetime, *, rotate: bool = False) -> str:
+    """A new secret for a person's (or, 'planner:NAME', a planner's) private feed.
+
+    192 random bits, URL-safe; only its SHA-256 is stored. ``rotate`` revokes the
+    subject's current token first; without it, a subject that has one is refused.
+    """
+    with connect(db) as con:
+        if not subject.startswith(PLANNER_PREFIX):
+            known = con.execute("SELECT 1 FROM staff WHERE staff_id = ?", (subject,)).fetchone()
+            if known is None:
+                raise StoreError(f"unknown staff id {subject!r} in the published plans")
+        active = con.execute(
+            "SELECT token_hash FROM tokens WHERE subject = ? AND revoked IS NULL", (subject,)
+        ).fetchall()
+        if active and not rotate:
+            raise StoreError(f"{subject} already has a feed token; use 'planner token rotate'")
+        con.execute(
+            "UPDATE tokens SET revoked = ? WHERE subject = ? AND revoked IS NULL",
+            (utc_text(now), subject),
+        )
+        token = secrets.token_urlsafe(24)
+        con.execute(
+            "INSERT INTO tokens VALUES (?, ?, ?, NULL)", (_hash(token), subject, utc_text(now))
+        )
+    return token
+
+
+def revoke_token(db: Path | str, subject: str, now: dt.datetime) -> int:
+    with connect(db) as con:
+        cur = con.execute(
+            "UPDATE tokens SET revoked = ? WHERE subject = ? AND revoked IS NULL",
+            (utc_text(now), subject),
+        )
+        return cur.rowcount
+
+
+def subject_of(con: sqlite3.Connection, token: str) -> str | None:
+    """Whose feed a token opens, or None; the stored hash is compared in constant time."""
+    digest = _hash(token)
+    row = con.execute(
+        "SELECT token_hash, subject FROM tokens WHERE token_hash = ? AND revoked IS NULL", (digest,)
+    ).fetchone()
+    if row is None or not hmac.compare_digest(row["token_hash"], digest):
+        return None
+    return str(row["subject"])

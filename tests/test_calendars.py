@@ -1,0 +1,456 @@
+"""Published calendars on real parsers, a real HTTP server and a real CalDAV server."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import pytest
+import recurring_ical_events
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from cli import main
+from planner.calendars import all_feed_keys, render_feed, vtimezone
+from planner.outputs import write_plan
+from planner.schedule import plan_month
+from planner.store import connect, issue_token, publish, revoke_token
+from tests.tiny import tiny
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from models.instance import Instance
+
+T0 = dt.datetime(2026, 2, 20, 12, 0, tzinfo=dt.UTC)
+T1 = dt.datetime(2026, 2, 25, 8, 30, tzinfo=dt.UTC)
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> tuple[Instance, Path, Path]:
+    """A tiny instance, its March plan, and a store with that plan published at T0."""
+    instance = tiny(tmp_path / "i", face_to_face_share=1.0, village_pattern="weekly:Wed")
+    plan = plan_month(instance, "2026-03", time_limit=5, workers=2, seed=1)
+    plan_dir = tmp_path / "plan"
+    write_plan(plan, instance, plan_dir)
+    db = tmp_path / "store.db"
+    publish(db, plan_dir, instance, T0)
+    return instance, plan_dir, db
+
+
+def feeds(db: Path) -> dict[str, bytes]:
+    with connect(db) as con:
+        return {key: render_feed(con, key) for key in all_feed_keys(con)}
+
+
+def events(body: bytes) -> dict[str, object]:
+    return {str(e["UID"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# ----------------------------------------------------------------------------- the format
+
+
+def test_every_feed_parses_and_is_well_formed(published: tuple[Instance, Path, Path]) -> None:
+    instance, _, db = published
+    staff_ids = {s.staff_id for s in instance.staff}
+    for key, body in feeds(db).items():
+        assert body.endswith(b"\r\n")
+        for line in body.split(b"\r\n"):
+            assert len(line) <= 75, (key, line)
+            assert b"\n" not in line
+        cal = Calendar.from_ical(body)
+        expanded = recurring_ical_events.of(cal).between(dt.date(2026, 1, 1), dt.date(2027, 1, 1))
+        vevents = cal.walk("VEVENT")
+        assert len(expanded) == len(vevents)
+        uids = [str(e["UID"]) for e in vevents]
+        assert len(set(uids)) == len(uids)
+        assert re.search(rb"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n", body)
+        assert b"X-PUBLISHED-TTL:PT1H\r\n" in body and b"X-WR-CALNAME:" in body
+        count = body.count(b"BEGIN:VEVENT\r\n")
+        assert body.count(b"\r\nUID:") == count  # one UID per VEVENT, none elsewhere
+        assert body.count(b"\r\nDTSTAMP:") == count
+        assert body.count(b"\r\nDTSTART;TZID=Europe/Helsinki:") == count
+        for event in vevents:
+            assert UUID.match(str(event["UID"]))
+            assert not any(s in str(event["UID"]) for s in staff_ids)
+            assert event["DTSTAMP"].to_ical().endswith(b"Z")
+            assert event["DTSTAMP"].dt.utcoffset() == dt.timedelta(0)
+            for prop in ("DTSTART", "DTEND"):
+                assert event[prop].params["TZID"] == "Europe/Helsinki"  # never floating
+        assert b"RDATE" not in body and b"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in body
+
+
+def test_vtimezone_rules_match_zoneinfo() -> None:
+    tz = vtimezone("Europe/Helsinki").to_tz()
+    zone = ZoneInfo("Europe/Helsinki")
+    moment = dt.datetime(2024, 1, 1, 0, 30)
+    while moment.year < 2036:
+        assert moment.replace(tzinfo=tz).utcoffset() == moment.replace(tzinfo=zone).utcoffset(), (
+            moment
+        )
+        moment += dt.timedelta(hours=23)
+
+
+def _plan_dir(tmp_path: Path, name: str, dates: list[str]) -> Path:
+    directory = tmp_path / name
+    directory.mkdir()
+    write_rows(
+        directory / "visits.csv",
+        [
+            {
+                "date": d,
+                "point_id": "village_point",
+                "municipality_id": "village",
+                "start": "09:00",
+                "end": "15:00",
+                "staff_ids": "p1",
+                "processes": "coach",
+            }
+            for d in dates
+        ],
+    )
+    write_rows(
+        directory / "schedule.csv",
+        [
+            {
+                "date": d,
+                "staff_id": "p1",
+                "place_id": "village_point",
+                "activity": "outreach",
+                "substitute_cover": "false",
+            }
+            for d in dates
+        ],
+    )
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("dates", "utc_hours"),
+    [(["2026-03-25"], 7), (["2026-04-01"], 6), (["2026-10-21"], 6), (["2026-10-28"], 7)],
+)
+def test_nine_in_helsinki_is_six_or_seven_utc(
+    tmp_path: Path, dates: list[str], utc_hours: int
+) -> None:
+    instance = tiny(tmp_path / "i")
+    db = tmp_path / "s.db"
+    publish(db, _plan_dir(tmp_path, "p", dates), instance, T0)
+    with connect(db) as con:
+        body = render_feed(con, "point/village_point")
+    (event,) = Calendar.from_ical(body).walk("VEVENT")
+    assert event["DTSTART"].dt.astimezone(dt.UTC).hour == utc_hours
+    (occurrence,) = recurring_ical_events.of(Calendar.from_ical(body)).between(
+        dt.date(2026, 1, 1), dt.date(2027, 1, 1)
+    )
+    assert occurrence["DTSTART"].dt.astimezone(dt.UTC).hour == utc_hours
+
+
+# ----------------------------------------------------------------------------- re-publishing
+
+
+def test_republishing_unchanged_data_gives_identical_bytes(
+    published: tuple[Instance, Path, Path],
+) -> None:
+    instance, plan_dir, db = published
+    before = feeds(db)
+    result = publish(db, plan_dir, instance, T1)
+    assert result.new == result.changed == result.cancelled == 0
+    assert feeds(db) == before
+
+
+def test_move_reassign_and_cancel(published: tuple[Instance, Path, Path], tmp_path: Path) -> None:
+    instance, plan_dir, db = published
+    before = feeds(db)
+    visits = read_rows(plan_dir / "visits.csv")
+    assert len(visits) >= 3, "the tiny plan needs three visits for this test"
+    schedule = read_rows(plan_dir / "schedule.csv")
+    old_person = visits[0]["staff_ids"].split()[0]
+    new_person = next(s for s in ("p1", "p2", "p4", "sub1") if s not in visits[0]["staff_ids"])
+    uid_of = {
+        (e["DTSTART"].dt.date().isoformat()): uid
+        for uid, e in events(before["point/village_point"]).items()
+    }
+    reassigned, moved = visits[0], visits[1]
+    unchanged = visits[3:]
+    keep = {uid_of[v["date"]] for v in unchanged}
+    reassigned_uid, moved_uid, cancelled_uid = (uid_of[v["date"]] for v in visits[:3])
+    moved_from = moved["date"]
+    moved["date"] = "2026-03-31" if moved_from != "2026-03-31" else "2026-03-30"
+    reassigned["staff_ids"] = new_person
+    new_dir = tmp_path / "plan2"
+    shutil.copytree(plan_dir, new_dir)
+    write_rows(new_dir / "visits.csv", [reassigned, moved, *unchanged])
+    for row in schedule:
+        if row["date"] == visits[0]["date"] and row["staff_id"] == old_person:
+            row["activity"], row["place_id"] = "office", "town_office"
+    write_rows(new_dir / "schedule.csv", schedule)
+    result = publish(db, new_dir, instance, T1)
+    assert result.cancelled >= 1 and result.changed >= 2
+    after = feeds(db)
+    point_before = events(before["point/village_point"])
+    point_after = events(after["point/village_point"])
+    assert cancelled_uid not in point_after
+    assert int(point_after[moved_uid]["SEQUENCE"]) == int(point_before[moved_uid]["SEQUENCE"]) + 1
+    assert point_after[moved_uid]["DTSTART"].dt.date().isoformat() == moved["date"]
+    assert int(point_after[reassigned_uid]["SEQUENCE"]) == 1
+    assert point_after[reassigned_uid]["DTSTAMP"].dt == T1
+    for uid in keep:
+        assert point_after[uid].to_ical() == point_before[uid].to_ical()
+    assert reassigned_uid not in events(after[f"staff/{old_person}"])
+    assert reassigned_uid in events(after[f"staff/{new_person}"])
+    for key in (f"staff/{s.staff_id}" for s in instance.staff):
+        assert cancelled_uid not in events(after[key])
+
+
+def test_a_person_sees_only_their_own_visits(published: tuple[Instance, Path, Path]) -> None:
+    instance, plan_dir, db = published
+    mine: dict[str, set[str]] = {}
+    for visit in read_rows(plan_dir / "visits.csv"):
+        for sid in visit["staff_ids"].split():
+            mine.setdefault(sid, set()).add(visit["date"])
+    all_feeds = feeds(db)
+    for person in instance.staff:
+        got = {
+            e["DTSTART"].dt.date().isoformat()
+            for e in events(all_feeds[f"staff/{person.staff_id}"]).values()
+        }
+        assert got == mine.get(person.staff_id, set())
+    public = all_feeds["point/village_point"].decode()
+    assert not any(p.name in public for p in instance.staff)
+
+
+# ----------------------------------------------------------------------------- HTTP
+
+
+@pytest.fixture
+def server(published: tuple[Instance, Path, Path]) -> Iterator[tuple[str, Path]]:
+    import uvicorn
+
+    from planner.web import create_app
+
+    _, _, db = published
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(db), host="127.0.0.1", port=port, access_log=False, log_level="warning"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", db
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_http_private_feed_caching_and_tokens(
+    server: tuple[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    base, db = server
+    caplog.set_level(logging.INFO, logger="planner.web")
+    secret = issue_token(db, "p1", T1)
+    status, headers, body = get(f"{base}/feeds/staff/{secret}.ics")
+    assert status == 200
+    assert headers["content-type"] == "text/calendar; charset=utf-8"
+    assert headers["cache-control"] == "private, no-cache"
+    assert headers["etag"] and headers["last-modified"] == "Fri, 20 Feb 2026 12:00:00 GMT"
+    assert body.startswith(b"BEGIN:VCALENDAR")
+    assert get(f"{base}/feeds/staff/{secret}.ics", {"If-None-Match": headers["etag"]})[0] == 304
+    assert (
+        get(f"{base}/feeds/staff/{secret}.ics", {"If-Modified-Since": headers["last-modified"]})[0]
+        == 304
+    )
+    assert (
+        get(
+            f"{base}/feeds/staff/{secret}.ics",
+            {"If-Modified-Since": "Thu, 19 Feb 2026 12:00:00 GMT"},
+        )[0]
+        == 200
+    )
+    assert get(f"{base}/feeds/staff/{secret}.ics", {"Accept": "*/*"})[0] == 200
+    unknown = get(f"{base}/feeds/staff/{'x' * 32}.ics")
+    assert unknown[0] == 404 and unknown[2] == b""
+    rotated = issue_token(db, "p1", T1, rotate=True)
+    assert get(f"{base}/feeds/staff/{secret}.ics")[0] == 404
+    assert get(f"{base}/feeds/staff/{rotated}.ics")[0] == 200
+    revoke_token(db, "p1", T1)
+    assert get(f"{base}/feeds/staff/{rotated}.ics")[0] == 404
+    assert secret not in caplog.text and rotated not in caplog.text
+    assert f"/feeds/staff/{secret[:4]}…" in caplog.text
+
+
+def test_http_public_and_planner_feeds(server: tuple[str, Path]) -> None:
+    base, db = server
+    status, headers, body = get(f"{base}/feeds/points/village_point.ics")
+    assert status == 200 and headers["cache-control"].startswith("public")
+    assert b"Person " not in body
+    assert get(f"{base}/feeds/points/nowhere.ics")[0] == 404
+    planner = issue_token(db, "planner:anna", T1)
+    assert get(f"{base}/feeds/planner/{planner}/all.ics")[0] == 200
+    assert get(f"{base}/feeds/planner/{planner}/areas/a.ics")[0] == 200
+    assert get(f"{base}/feeds/staff/{planner}.ics")[0] == 404
+
+
+def test_http_unreadable_store_is_5xx_not_empty(server: tuple[str, Path]) -> None:
+    base, db = server
+    public = f"{base}/feeds/points/village_point.ics"
+    assert get(public)[0] == 200
+    db.write_bytes(b"this is not an SQLite database" * 100)
+    status, _, body = get(public)
+    assert 500 <= status < 600
+    assert body and b"BEGIN:VCALENDAR" not in body
+
+
+# ----------------------------------------------------------------------------- CLI and CalDAV
+
+
+def test_cli_publish_export_and_token(tmp_path: Path) -> None:
+    from tests.tiny import write_tiny
+
+    directory = write_tiny(tmp_path / "i")
+    runner = CliRunner()
+    plan = tmp_path / "plan"
+    assert (
+        runner.invoke(
+            main,
+            [
+                "schedule",
+                str(directory),
+                "--month",
+                "2026-03",
+                "--out",
+                str(plan),
+                "--time-limit",
+                "3",
+                "--quiet",
+            ],
+        ).exit_code
+        == 0
+    )
+    db = tmp_path / "store.db"
+    published = runner.invoke(main, ["publish", str(plan), str(directory), "--db", str(db)])
+    assert published.exit_code == 0, published.output
+    assert "published 2026-03" in published.stdout
+    out = tmp_path / "feeds"
+    exported = runner.invoke(main, ["export", "--db", str(db), "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert (out / "points" / "village_point.ics").exists() and (out / "all.ics").exists()
+    issued = runner.invoke(main, ["token", "issue", "p1", "--db", str(db)])
+    assert issued.exit_code == 0
+    assert re.fullmatch(
+        r"http://127\.0\.0\.1:8080/feeds/staff/[A-Za-z0-9_-]{32}\.ics\n", issued.stdout
+    )
+    again = runner.invoke(main, ["token", "issue", "p1", "--db", str(db)])
+    assert again.exit_code == 2 and "rotate" in again.stderr
+    assert runner.invoke(main, ["token", "issue", "nobody", "--db", str(db)]).exit_code == 2
+    assert runner.invoke(main, ["token", "revoke", "p1", "--db", str(db)]).exit_code == 0
+    missing = runner.invoke(main, ["export", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2 and "no publication store" in missing.stderr
+
+
+def test_push_to_radicale_round_trips(
+    published: tuple[Instance, Path, Path], tmp_path: Path
+) -> None:
+    import caldav
+
+    from planner.caldav_push import push
+
+    instance, plan_dir, db = published
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    radicale = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "radicale",
+            "--server-hosts",
+            f"127.0.0.1:{port}",
+            "--storage-filesystem-folder",
+            str(tmp_path / "collections"),
+            "--auth-type",
+            "none",
+            "--logging-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        point_feed = ["point/village_point"]
+        first = push(db, url, "planner", "secret", point_feed)
+        assert first.written >= 3 and first.deleted == 0
+        expected = {
+            uid: e["DTSTART"].dt.astimezone(dt.UTC)
+            for uid, e in events(feeds(db)["point/village_point"]).items()
+        }
+
+        def on_server() -> dict[str, dt.datetime]:
+            with caldav.DAVClient(url=url, username="planner", password="secret") as client:
+                (calendar,) = [
+                    c for c in client.principal().calendars() if "point-village_point" in str(c.url)
+                ]
+                return {
+                    str(o.icalendar_component["UID"]): o.icalendar_component[
+                        "DTSTART"
+                    ].dt.astimezone(dt.UTC)
+                    for o in calendar.events()
+                }
+
+        assert on_server() == expected
+        assert push(db, url, "planner", "secret", point_feed).written == 0
+        visits = read_rows(plan_dir / "visits.csv")
+        write_rows(plan_dir / "visits.csv", visits[1:])
+        publish(db, plan_dir, instance, T1)
+        again = push(db, url, "planner", "secret", point_feed)
+        assert again.deleted == 1
+        assert len(on_server()) == len(expected) - 1
+    finally:
+        radicale.terminate()
+        radicale.wait(timeout=10)
