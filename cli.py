@@ -534,5 +534,146 @@ def push(
     )
 
 
+@main.command()
+@instance_argument
+@click.option(
+    "--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next month)."
+)
+@click.option(
+    "--cut",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="FTE that go (whole people, last hired first).",
+)
+@click.option("--from", "from_area", help="Take the cut from this production area only.")
+@click.option(
+    "--staff",
+    "staff_ids",
+    help="These people go instead (space or comma separated staff ids); --cut is then ignored.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/whatif-<month>-<cut>/).",
+)
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def whatif(
+    instance: str | None,
+    month: str,
+    cut: float,
+    from_area: str | None,
+    staff_ids: str | None,
+    out: Path | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+) -> None:
+    """Test a staffing cut: re-allocate and re-plan with fewer people, side by side with
+    the baseline, per municipality and production area (comparison.csv, report.md,
+    report.html)."""
+    from planner.scenario import ScenarioError, choose_leavers, run_scenario
+    from planner.scenario_report import whatif_report
+
+    data = read_instance(instance)
+    names = staff_ids.replace(",", " ").split() if staff_ids else None
+    try:
+        leavers = choose_leavers(data, cut, from_area, names)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    words = (
+        f"{len(leavers)} named people go"
+        if names
+        else f"{cut:g} FTE cut" + (f" from {from_area}" if from_area else " across the pool")
+    )
+    say = lambda text: click.echo(text, err=True)  # noqa: E731
+    say("planning the baseline ...")
+    base = run_scenario(data, month, [], time_limit=time_limit, workers=workers, seed=seed)
+    say(f"planning the scenario: {words} ...")
+    scen = run_scenario(data, month, leavers, time_limit=time_limit, workers=workers, seed=seed)
+    table, markdown, page = whatif_report(base, scen, words)
+    target = out or Path("out") / f"whatif-{month}-{cut:g}"
+    write_csv(table, target / "comparison.csv")
+    write_atomically(target / "report.md", lambda tmp: tmp.write_text(markdown, "utf-8"))
+    write_atomically(target / "report.html", lambda tmp: tmp.write_text(page, "utf-8"))
+    click.echo(markdown.split("\n## ")[0].strip())
+    click.echo(f"wrote {target}/ (comparison.csv, report.md, report.html)")
+
+
+def _cuts(ctx: click.Context, param: click.Parameter, value: str) -> list[float]:
+    try:
+        start, stop, step = (float(v) for v in value.split(":"))
+        if step <= 0 or stop < start:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter("use START:STOP:STEP, e.g. 0:30:5") from None
+    count = int((stop - start) / step + 1e-9) + 1
+    return [round(start + i * step, 6) for i in range(count)]
+
+
+@main.command()
+@instance_argument
+@click.option("--month", "-m", callback=_month, help="Month to plan, YYYY-MM.")
+@click.option("--cuts", callback=_cuts, required=True, help="Cut ladder START:STOP:STEP in FTE.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/sweep-<month>/).",
+)
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Parallel processes."
+)
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="CP-SAT workers in each process.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def sweep(
+    instance: str | None,
+    month: str,
+    cuts: list[float],
+    out: Path | None,
+    jobs: int,
+    time_limit: float,
+    workers: int,
+    seed: int,
+) -> None:
+    """Run a ladder of cuts: sweep.csv, sweep.png, the smallest staff that still meets every
+    statutory requirement and the equity floor, and the marginal value of one FTE."""
+    from planner.scenario import ScenarioError, choose_leavers
+    from planner.scenario_report import run_sweep, sweep_findings, sweep_plot
+
+    data = read_instance(instance)
+    try:
+        for cut in cuts:
+            choose_leavers(data, cut)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    with click.progressbar(length=len(cuts), label="planning cut levels", file=sys.stderr) as bar:
+        frame = run_sweep(
+            data,
+            month,
+            cuts,
+            jobs=jobs,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            on_done=lambda _: bar.update(1),
+        )
+    target = out or Path("out") / f"sweep-{month}"
+    write_csv(frame, target / "sweep.csv")
+    image = sweep_plot(frame)
+    write_atomically(target / "sweep.png", lambda tmp: tmp.write_bytes(image))
+    for line in sweep_findings(frame):
+        click.echo(line)
+    click.echo(f"wrote {target}/ (sweep.csv, sweep.png)")
+
+
 if __name__ == "__main__":
     main()

@@ -313,6 +313,12 @@ class FeedSettings(_Settings):
     refresh_minutes: int = Field(default=60, ge=5, le=1440, description="REFRESH-INTERVAL.")
 
 
+class CostSettings(_Settings):
+    fte_year_eur: float = Field(
+        default=62000, gt=0, description="Yearly cost of one FTE with side costs (assumed)."
+    )
+
+
 class Settings(_Settings):
     """The instance's ``instance.toml``."""
 
@@ -333,6 +339,7 @@ class Settings(_Settings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     penalties: Penalties = Field(default_factory=Penalties)
     feeds: FeedSettings = Field(default_factory=FeedSettings)
+    costs: CostSettings = Field(default_factory=CostSettings)
 
     @field_validator("time_zone")
     @classmethod

@@ -507,7 +507,7 @@ def _solve_deterministically(
     workers: int,
     seed: int,
     callback: _Progress,
-) -> tuple[cp_model.CpSolver, int]:
+) -> tuple[cp_model.CpSolver, int, float]:
     """Solve so that the same seed and worker count always give the same plan.
 
     A single worker is deterministic and proves most sub-problems (one outreach point
@@ -525,8 +525,9 @@ def _solve_deterministically(
     params.max_deterministic_time = min(QUICK_LOOK, time_limit) if workers > 1 else time_limit
     params.max_time_in_seconds = time_limit
     status = solver.solve(model, callback)
+    spent = solver.response_proto.deterministic_time
     if workers <= 1 or status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-        return solver, status
+        return solver, status, spent
     if status == cp_model.FEASIBLE:
         model.clear_hints()
         for i in range(len(model.proto.variables)):
@@ -539,7 +540,8 @@ def _solve_deterministically(
     params.interleave_search = True
     params.max_deterministic_time = max(time_limit - QUICK_LOOK, 0.1)
     params.max_time_in_seconds = rest
-    return solver, solver.solve(model, callback)
+    status = solver.solve(model, callback)
+    return solver, status, spent + solver.response_proto.deterministic_time
 
 
 def _gap(objective: float, bound: float) -> float:
@@ -566,6 +568,8 @@ class Solved:
     shortfalls: dict[str, dict[tuple, int]]
     term_values: list[tuple[str, int, int]]
     """(rule, amount, objective points × OBJ_SCALE) for every soft term."""
+    deterministic_time: float = 0.0
+    """CP-SAT's deterministic seconds spent: the same in every run, unlike the wall clock."""
     reproducible: bool = True
     """False when the wall clock, not proof or the deterministic limit, stopped the search."""
 
@@ -589,13 +593,13 @@ def solve_model(
         _fix_regular(data, built, fixed)
     build_time = time.perf_counter() - started
     callback = _Progress(progress, time.perf_counter())
-    solver, status = _solve_deterministically(built.model, time_limit, workers, seed, callback)
+    solver, status, spent = _solve_deterministically(
+        built.model, time_limit, workers, seed, callback
+    )
     name = solver.status_name(status)
     # Only a search stopped by the wall clock (not by proof or the deterministic limit)
     # can differ between two runs with the same seed and workers.
-    reproducible = status == cp_model.OPTIMAL or (
-        solver.response_proto.deterministic_time >= 0.99 * (time_limit - QUICK_LOOK)
-    )
+    reproducible = status == cp_model.OPTIMAL or spent >= 0.99 * time_limit
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(
             name,
@@ -613,6 +617,7 @@ def solve_model(
             set(),
             {},
             [],
+            spent,
             reproducible,
         )
     v = built.vars
@@ -642,5 +647,6 @@ def solve_model(
             (t.rule, solver.value(t.expr), t.coefficient * solver.value(t.expr))
             for t in built.terms
         ],
+        deterministic_time=spent,
         reproducible=reproducible,
     )

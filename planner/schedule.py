@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from models.instance import Instance
 
 Progress = Callable[[str], None]
+MIN_SHARE = 2.0
+"""Deterministic seconds every sub-problem may use at least, whatever the time limit."""
 
 
 class ScheduleError(RuntimeError):
@@ -79,16 +81,23 @@ def plan_month(
     scoped.append(("central duties", data.scoped(None)))
     sizes = [1 + len(d.staff) * max(1, len(d.patterns)) for _, d in scoped]
     phase_b_share = min(5.0, 0.1 * time_limit)
-    budget = time_limit - phase_b_share
+    # Largest first; each sub-problem may use its size's share of what is left, and what
+    # a sub-problem proves early (in deterministic seconds, so runs stay reproducible)
+    # passes on to the rest.
+    order = sorted(range(len(scoped)), key=lambda i: (-sizes[i], scoped[i][0]))
+    left, sizes_left = time_limit - phase_b_share, sum(sizes)
     parts: list[Solved] = []
-    for (name, part), size in zip(scoped, sizes, strict=True):
-        share = max(budget * size / sum(sizes), 1.0)
+    for i in order:
+        name, part = scoped[i]
+        share = max(left * sizes[i] / sizes_left, MIN_SHARE)
         say(f"solving {name} (up to {share:.1f} s)")
         solved = solve_model(part, time_limit=share, workers=workers, seed=seed, progress=progress)
         if solved.status not in ("OPTIMAL", "FEASIBLE"):
             raise ScheduleError(f"no plan found for {name}: solver status {solved.status}")
         say(f"  {solved.status.lower()} in {solved.build_time + solved.wall_time:.1f} s")
         parts.append(solved)
+        left = max(left - min(solved.deterministic_time, share), 0.0)
+        sizes_left -= sizes[i]
     regular = _merge(parts)
     say("solving the substitute pool")
     final = solve_model(

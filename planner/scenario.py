@@ -1,0 +1,330 @@
+"""Staffing-cut scenarios: what every municipality loses when N FTE go.
+
+A scenario removes people from the instance, then re-allocates and re-plans the
+month exactly as ``planner schedule`` does, so a cut of 0 reproduces the
+baseline plan. Who goes, by the stated rule of :func:`choose_leavers`:
+
+* by default the cut is spread over the pool: divided between central duties and
+  the production areas in proportion to their current allocation (quota method,
+  in the instance's steps), and within each, people leave in descending staff-id
+  order (a stand-in for "last hired, first to go"; ids are assigned in hiring
+  order in the Kuopio instance) until the share is met, whole people only;
+* ``--from AREA``: the same order within one production area;
+* ``--staff IDS``: the named people.
+
+KPIs (all from their definitions, per month):
+
+* per municipality: visit days, staff-days, staff-days per 100 clients, unmet
+  visits (scheduled days nobody could go to) and unmet staff-days of demand;
+* per production area: clients per FTE (broad unemployment / FTE of the area's
+  named regular staff), **statutory meeting capacity** (appointments the area's
+  staff can hold — their working days this month × appointments per staff-day —
+  against the meetings the rule set requires — clients × meetings a client a
+  year / 12 — in %), and km driven;
+* named-worker cover: every municipality and key process below two;
+* substitute-pool days used;
+* cost share per municipality of the month's staff cost (FTE × ``costs.fte_year_eur``
+  / 12) under the seed's cost-sharing models mapped onto our data (population →
+  labour force; VOS1, VOS2, VOS3 and KOMBI4 as the instance's weightings).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from planner.allocation import CENTRAL, allocate
+from planner.apportion import quota_method
+from planner.clients import municipality_counts, weighted_need
+from planner.month import MIN_NAMED
+from planner.outputs import report_municipalities
+from planner.travel import travel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from models.instance import Instance, StaffMember
+    from models.plan import Plan
+
+COST_MODELS = ("population", "VOS1", "VOS2", "VOS3", "KOMBI4")
+
+
+class ScenarioError(ValueError):
+    """A cut that cannot be made as asked (unknown area or person, larger than the pool)."""
+
+
+def choose_leavers(
+    instance: Instance,
+    cut: float,
+    from_area: str | None = None,
+    staff_ids: list[str] | None = None,
+) -> list[StaffMember]:
+    """The people who leave in the scenario, by the rule in the module docstring."""
+    regular = instance.regular_staff()
+    if staff_ids:
+        known = {s.staff_id: s for s in instance.staff}
+        unknown = [s for s in staff_ids if s not in known]
+        if unknown:
+            raise ScenarioError(f"unknown staff id(s): {', '.join(unknown)}")
+        return [known[s] for s in staff_ids]
+    if cut <= 0:
+        return []
+    total = sum(s.fte for s in regular)
+    if cut >= total:
+        raise ScenarioError(f"a cut of {cut:g} FTE leaves nobody of the {total:g} FTE pool")
+    homes = allocate(instance).home_areas
+    units: dict[str, list[StaffMember]] = defaultdict(list)
+    for person in regular:
+        units[homes.get(person.staff_id, CENTRAL)].append(person)
+    if from_area is not None:
+        if from_area not in units or from_area == CENTRAL:
+            raise ScenarioError(
+                f"unknown or inactive production area {from_area!r} (known: "
+                f"{', '.join(a for a in units if a != CENTRAL)})"
+            )
+        shares = {from_area: cut}
+    else:
+        step = instance.settings.allocation.step_fte
+        steps = quota_method(
+            round(cut / step),
+            {u: sum(s.fte for s in people) for u, people in sorted(units.items())},
+        )
+        shares = {u: n * step for u, n in steps.items() if n}
+    leavers: list[StaffMember] = []
+    for unit, share in shares.items():
+        gone = 0.0
+        for person in sorted(units[unit], key=lambda s: s.staff_id, reverse=True):
+            if gone >= share - 0.25:
+                break
+            leavers.append(person)
+            gone += person.fte
+        if gone < share - 0.25:
+            raise ScenarioError(f"{unit} has only {gone:g} FTE to cut, not {share:g}")
+    return leavers
+
+
+def without(instance: Instance, leavers: list[StaffMember]) -> Instance:
+    gone = {s.staff_id for s in leavers}
+    return instance.model_copy(
+        update={
+            "staff": tuple(s for s in instance.staff if s.staff_id not in gone),
+            "absences": tuple(a for a in instance.absences if a.staff_id not in gone),
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- KPIs
+
+
+def municipality_kpis(plan: Plan, instance: Instance) -> pd.DataFrame:
+    table = report_municipalities(plan, instance).set_index("municipality_id")
+    unmet_visits = Counter(u.municipality_id for u in plan.unmet if u.rule == "unmet_visit")
+    unmet_days: Counter[str] = Counter()
+    for u in plan.unmet:
+        if u.rule == "demand_shortfall":
+            unmet_days[u.municipality_id] += u.amount
+    table["unmet_visits"] = [unmet_visits[m] for m in table.index]
+    table["unmet_staff_days"] = [round(unmet_days[m], 1) for m in table.index]
+    return table[
+        [
+            "visit_days",
+            "staff_days",
+            "staff_days_per_100_clients",
+            "unmet_visits",
+            "unmet_staff_days",
+        ]
+    ]
+
+
+def area_kpis(plan: Plan, instance: Instance) -> pd.DataFrame:
+    settings = instance.settings
+    counts = municipality_counts(instance)
+    homes = allocate(instance).home_areas
+    worked: Counter[str] = Counter()
+    for entry in plan.schedule:
+        if entry.activity not in ("absent", "off"):
+            worked[entry.staff_id] += 1
+    km: Counter[str] = Counter()
+    home_point = {s.staff_id: s.home_point_id for s in instance.staff}
+    for visit in plan.visits:
+        area = instance.area_of_point(visit.point_id)
+        for sid in visit.staff_ids:
+            km[area] += 2 * travel(instance, home_point[sid], visit.point_id)[0]
+    rows = []
+    for area_id in instance.active_area_ids():
+        people = [s for s in instance.regular_staff() if homes.get(s.staff_id) == area_id]
+        fte = sum(s.fte for s in people)
+        clients = sum(
+            c["broad_unemployment"]
+            for m, c in counts.items()
+            if instance.municipality(m).area_id == area_id
+        )
+        required = clients * settings.rule_set.meetings_per_client_year / 12
+        capacity = sum(worked[s.staff_id] for s in people) * (
+            settings.demand.appointments_per_staff_day
+        )
+        rows.append(
+            {
+                "area_id": area_id,
+                "fte": round(fte, 2),
+                "clients_per_fte": round(clients / fte, 1) if fte else math.inf,
+                "meetings_required": round(required),
+                "appointment_capacity": round(capacity),
+                "meeting_capacity_pct": round(100 * capacity / required, 1) if required else 0.0,
+                "travel_km": round(km[area_id]),
+            }
+        )
+    return pd.DataFrame(rows).set_index("area_id")
+
+
+def named_cover_gaps(plan: Plan, instance: Instance) -> pd.DataFrame:
+    """Every municipality and key process with fewer than two named workers, and why."""
+    from planner.demand import processes_needed
+
+    named: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in plan.responsible:
+        named[(r.municipality_id, r.process)].add(r.staff_id)
+    reasons = {
+        (u.municipality_id, u.reason.split("'")[1] if "'" in u.reason else ""): u.reason
+        for u in plan.unmet
+        if u.rule == "responsible_shortfall"
+    }
+    rows = []
+    for muni, processes in processes_needed(instance).items():
+        for process in processes:
+            count = len(named[(muni, process)])
+            if count < MIN_NAMED:
+                rows.append(
+                    {
+                        "municipality_id": muni,
+                        "process": process,
+                        "named": count,
+                        "reason": reasons.get((muni, process), ""),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["municipality_id", "process", "named", "reason"])
+
+
+def cost_shares(instance: Instance, fte: float) -> pd.DataFrame:
+    """Each municipality's share (EUR a month) of the staff cost under each cost model."""
+    counts = municipality_counts(instance)
+    monthly = fte * instance.settings.costs.fte_year_eur / 12
+    weightings = dict(instance.settings.weightings) | {"population": {"labour_force": 1.0}}
+    settings = instance.settings.model_copy(update={"weightings": weightings})
+    scoped = instance.model_copy(update={"settings": settings})
+    frame = pd.DataFrame(index=sorted(counts))
+    for model in COST_MODELS:
+        if model not in weightings:
+            continue
+        need = weighted_need(scoped, counts, model)
+        total = sum(need.values())
+        frame[f"cost_{model}"] = [round(monthly * need[m] / total) for m in frame.index]
+    return frame
+
+
+@dataclass
+class Scenario:
+    instance: Instance
+    plan: Plan
+    leavers: list[StaffMember]
+
+    @property
+    def fte(self) -> float:
+        return sum(s.fte for s in self.instance.regular_staff())
+
+    def municipalities(self) -> pd.DataFrame:
+        return municipality_kpis(self.plan, self.instance).join(
+            cost_shares(self.instance, self.fte)
+        )
+
+    def areas(self) -> pd.DataFrame:
+        return area_kpis(self.plan, self.instance)
+
+    def substitute_days(self) -> int:
+        return sum(1 for e in self.plan.schedule if e.substitute_cover)
+
+
+def run_scenario(
+    instance: Instance,
+    month: str,
+    leavers: list[StaffMember],
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    progress: Callable[[str], None] | None = None,
+) -> Scenario:
+    from planner.schedule import plan_month
+
+    reduced = without(instance, leavers)
+    plan = plan_month(
+        reduced, month, time_limit=time_limit, workers=workers, seed=seed, progress=progress
+    )
+    return Scenario(reduced, plan, leavers)
+
+
+def comparison(base: Scenario, scen: Scenario) -> pd.DataFrame:
+    """One row per unit and KPI: baseline, scenario, change."""
+    rows = []
+
+    def add(level: str, frame_b: pd.DataFrame, frame_s: pd.DataFrame) -> None:
+        for unit in frame_b.index:
+            for kpi in frame_b.columns:
+                b = frame_b.at[unit, kpi]
+                s = frame_s.at[unit, kpi] if unit in frame_s.index else float("nan")
+                rows.append(
+                    {
+                        "level": level,
+                        "id": unit,
+                        "kpi": kpi,
+                        "baseline": b,
+                        "scenario": s,
+                        "change": round(float(s) - float(b), 2),
+                    }
+                )
+
+    add("municipality", base.municipalities(), scen.municipalities())
+    add("area", base.areas(), scen.areas())
+    whole = pd.DataFrame(
+        {
+            "fte": [base.fte],
+            "substitute_days": [base.substitute_days()],
+            "named_cover_gaps": [len(named_cover_gaps(base.plan, base.instance))],
+            "objective": [base.plan.stats.objective],
+        },
+        index=["all"],
+    )
+    whole_s = pd.DataFrame(
+        {
+            "fte": [scen.fte],
+            "substitute_days": [scen.substitute_days()],
+            "named_cover_gaps": [len(named_cover_gaps(scen.plan, scen.instance))],
+            "objective": [scen.plan.stats.objective],
+        },
+        index=["all"],
+    )
+    add("employment area", whole, whole_s)
+    return pd.DataFrame(rows)
+
+
+def meets_requirements(scenario: Scenario) -> tuple[bool, list[str]]:
+    """Every statutory requirement and the equity floor: what fails, in words."""
+    failures = []
+    for area_id, row in scenario.areas().iterrows():
+        if row["meeting_capacity_pct"] < 100:
+            failures.append(
+                f"{area_id}: statutory meeting capacity {row['meeting_capacity_pct']:.0f} %"
+            )
+    for u in scenario.plan.unmet:
+        if u.rule in (
+            "unmet_visit",
+            "responsible_shortfall",
+            "office_cover_shortfall",
+            "central_cover_shortfall",
+        ):
+            failures.append(f"{u.rule} {u.municipality_id or u.point_id} {u.date or ''}".strip())
+    return (not failures, failures)
