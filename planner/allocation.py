@@ -30,7 +30,7 @@ from planner.travel import travel
 if TYPE_CHECKING:
     from models.instance import Instance
 
-METHOD = "Balinski–Young quota method with Sainte-Laguë priority, with floors"
+METHOD = "Balinski–Young quota method (D'Hondt priority) with floors"
 CENTRAL = "central"
 
 

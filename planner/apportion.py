@@ -10,12 +10,14 @@ give only one of them each:
   (divisor methods have it; Hamilton shows the Alabama paradox).
 
 Balinski and Young's *quota method* (1975) has both: it hands out steps one at a
-time, each to the unit with the highest priority among those that would stay
-within their upper quota at the new size. We use Sainte-Laguë's unbiased
-priority ``need / (allocated + 1/2)`` rather than D'Hondt's, which favours large
-units, and we add floors (a minimum for every unit, so local service never stops)
-by defining the exact quota with floors as the water-filling share
-``max(floor, λ · need)``, which still grows with the pool. A unit that would
+time, each to the unit with the highest D'Hondt priority ``need / (allocated + 1)``
+among those that stay within their upper quota at the new size; they proved it
+never leaves quota. (We first used Sainte-Laguë's priority ``need / (allocated +
+½)`` with the same eligibility; property tests found it falling below lower quota,
+e.g. needs 1, 1, 1, 1, 11, 34 at 81 steps, so D'Hondt it is: its pull towards large
+units is bounded by the quota.) We add floors (a minimum for every unit, so local
+service never stops) by defining the exact quota with floors as the water-filling
+share ``max(floor, λ · need)``, which still grows with the pool. A unit that would
 fall below its lower quota is served first. Property tests in
 ``tests/test_apportion.py`` check quota and monotonicity on generated inputs.
 """
@@ -92,7 +94,7 @@ def quota_method(
         eligible = below or [u for u in needs if alloc[u] < quota[u] - EPS]
         if not eligible:  # only when every unit sits exactly on an integer quota
             eligible = list(needs)
-        best = max(eligible, key=lambda u: (needs[u] / (alloc[u] + 0.5), -order[u]))
+        best = max(eligible, key=lambda u: (needs[u] / (alloc[u] + 1), -order[u]))
         alloc[best] += 1
     return alloc
 

@@ -6,6 +6,7 @@ import base64
 import html
 import io
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -65,17 +66,14 @@ def whatif_report(base: Scenario, scen: Scenario, cut_words: str) -> tuple[pd.Da
         [u.model_dump() for u in scen.plan.unmet if u.rule in ("unmet_visit", "demand_shortfall")],
         columns=["date", "point_id", "municipality_id", "rule", "amount", "reason"],
     )
-    show_m = table[table["level"] == "municipality"][
-        table["kpi"].isin(
-            [
-                "visit_days",
-                "staff_days",
-                "staff_days_per_100_clients",
-                "unmet_visits",
-                "unmet_staff_days",
-            ]
-        )
+    service = [
+        "visit_days",
+        "staff_days",
+        "staff_days_per_100_clients",
+        "unmet_visits",
+        "unmet_staff_days",
     ]
+    show_m = table[(table["level"] == "municipality") & table["kpi"].isin(service)]
     show_a = table[table["level"] == "area"]
     costs = table[(table["level"] == "municipality") & table["kpi"].str.startswith("cost_")]
     leavers = ", ".join(f"{s.staff_id} ({s.fte:g})" for s in scen.leavers) or "nobody"
@@ -145,6 +143,7 @@ def _one_cut(args: tuple[Instance, str, float, float, int, int]) -> dict:
                 "area_fte": row["fte"],
                 "clients_per_fte": row["clients_per_fte"],
                 "meeting_capacity_pct": row["meeting_capacity_pct"],
+                "appointment_capacity": row["appointment_capacity"],
                 "staff_days": int(visits["staff_days"].sum()),
                 "unmet_visits": int(visits["unmet_visits"].sum()),
                 "unmet_staff_days": round(float(visits["unmet_staff_days"].sum()), 1),
@@ -171,7 +170,9 @@ def run_sweep(
     """Every cut level, in parallel processes; one row per cut and production area."""
     tasks = [(instance, month, cut, time_limit, workers, seed) for cut in cuts]
     results = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # 'spawn', not 'fork': the parent may hold CP-SAT's threads, and forking a threaded
+    # process can deadlock.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_one_cut, task) for task in tasks]
         for future in as_completed(futures):
             result = future.result()
@@ -210,15 +211,13 @@ def sweep_findings(frame: pd.DataFrame) -> list[str]:
         if fte.nunique() < 2:
             lines.append(f"{area_id}: its FTE did not change over the ladder.")
             continue
-        slope = (rows["meeting_capacity_pct"].iloc[-1] - rows["meeting_capacity_pct"].iloc[0]) / (
-            fte.iloc[-1] - fte.iloc[0]
-        )
-        days = (rows["unmet_staff_days"].iloc[0] - rows["unmet_staff_days"].iloc[-1]) / (
-            fte.iloc[-1] - fte.iloc[0]
-        )
+        span = fte.iloc[-1] - fte.iloc[0]
+        points = rows["meeting_capacity_pct"].iloc[-1] - rows["meeting_capacity_pct"].iloc[0]
+        appointments = rows["appointment_capacity"].iloc[-1] - rows["appointment_capacity"].iloc[0]
         lines.append(
-            f"{area_id}: one FTE is worth {slope:.1f} percentage points of statutory "
-            f"meeting capacity and {days:.2f} staff-days of unmet local demand a month."
+            f"{area_id}: one FTE holds about {appointments / span:.0f} appointments a "
+            f"month, {points / span:.1f} percentage points of its statutory meeting "
+            "capacity."
         )
     return lines
 

@@ -86,3 +86,12 @@ def test_largest_remainder_sums_exactly() -> None:
     split = largest_remainder(1462, {"a": 9325, "b": 3661, "c": 450})
     assert sum(split.values()) == 1462
     assert split["c"] == 49
+
+
+def test_regression_sainte_lague_priority_fell_below_lower_quota() -> None:
+    # Found by hypothesis: with a Sainte-Laguë priority the largest unit got 55 of its
+    # 56.2 quota. The quota method's D'Hondt priority keeps it within quota.
+    needs = {"u0": 1.0, "u1": 1.0, "u2": 1.0, "u3": 1.0, "u4": 11.0, "u5": 34.0}
+    alloc = quota_method(81, needs)
+    quotas = exact_quotas(81, needs)
+    assert all(math.floor(quotas[u]) <= alloc[u] <= math.ceil(quotas[u]) for u in needs)
