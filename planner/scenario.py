@@ -247,6 +247,18 @@ class Scenario:
     def substitute_days(self) -> int:
         return sum(1 for e in self.plan.schedule if e.substitute_cover)
 
+    def totals(self) -> pd.DataFrame:
+        """Whole-area figures, one row ('all')."""
+        return pd.DataFrame(
+            {
+                "fte": [self.fte],
+                "substitute_days": [self.substitute_days()],
+                "named_cover_gaps": [len(named_cover_gaps(self.plan, self.instance))],
+                "objective": [self.plan.stats.objective],
+            },
+            index=["all"],
+        )
+
 
 def run_scenario(
     instance: Instance,
@@ -289,25 +301,7 @@ def comparison(base: Scenario, scen: Scenario) -> pd.DataFrame:
 
     add("municipality", base.municipalities(), scen.municipalities())
     add("area", base.areas(), scen.areas())
-    whole = pd.DataFrame(
-        {
-            "fte": [base.fte],
-            "substitute_days": [base.substitute_days()],
-            "named_cover_gaps": [len(named_cover_gaps(base.plan, base.instance))],
-            "objective": [base.plan.stats.objective],
-        },
-        index=["all"],
-    )
-    whole_s = pd.DataFrame(
-        {
-            "fte": [scen.fte],
-            "substitute_days": [scen.substitute_days()],
-            "named_cover_gaps": [len(named_cover_gaps(scen.plan, scen.instance))],
-            "objective": [scen.plan.stats.objective],
-        },
-        index=["all"],
-    )
-    add("employment area", whole, whole_s)
+    add("employment area", base.totals(), scen.totals())
     return pd.DataFrame(rows)
 
 
