@@ -284,11 +284,27 @@ def add_substitute_pool(data: MonthData, b: Built) -> None:
         )
 
 
+def _soft_minimum(
+    b: Built,
+    family: str,
+    key: tuple,
+    supply: cp_model.LinearExprT,
+    minimum: int,
+    rule: str,
+    weight: int,
+) -> None:
+    """``supply >= minimum``, with the shortfall recorded under ``family`` and priced."""
+    short = b.model.new_int_var(0, minimum, f"{family}_short{key}")
+    b.model.add(supply + short >= minimum)
+    b.shortfalls[family][key] = short
+    b.terms.append(SoftTerm(rule, short, weight * OBJ_SCALE))
+
+
 def add_office_cover(data: MonthData, b: Built) -> None:
     """Soft (office_cover_shortfall), so a plan always comes out: each continuously staffed
     office has its minimum number of people every working day, from the people based there
     who are not out on a visit, plus substitutes."""
-    m, v = b.model, b.vars
+    v = b.vars
     settings = data.instance.settings
     b.shortfalls["office"] = {}
     for office in data.offices():
@@ -300,22 +316,21 @@ def add_office_cover(data: MonthData, b: Built) -> None:
             present = [v.work[(s, day)] for s in based]
             away = [x for s in based for x in v.outreach(s, day)]
             subs = [so for (s, o, d), so in v.sub_office.items() if o == office and d == day]
-            short = m.new_int_var(0, minimum, f"oshort[{office},{day}]")
-            m.add(sum(present) - sum(away) + sum(subs) + short >= minimum)
-            b.shortfalls["office"][(office, day)] = short
-            b.terms.append(
-                SoftTerm(
-                    "office_cover_shortfall",
-                    short,
-                    settings.penalties.office_cover_shortfall * OBJ_SCALE,
-                )
+            _soft_minimum(
+                b,
+                "office",
+                (office, day),
+                sum(present) - sum(away) + sum(subs),
+                minimum,
+                "office_cover_shortfall",
+                settings.penalties.office_cover_shortfall,
             )
 
 
 def add_central_cover(data: MonthData, b: Built) -> None:
     """Soft (central_cover_shortfall): central duties (phone service, start of client
     relationship) have their minimum number of people every working day."""
-    m, v = b.model, b.vars
+    v = b.vars
     settings = data.instance.settings
     minimum = settings.cover.central_min_per_day
     b.shortfalls["central"] = {}
@@ -324,15 +339,14 @@ def add_central_cover(data: MonthData, b: Built) -> None:
     central = [s.staff_id for s in data.people("central")]
     for day in range(len(data.days)):
         subs = [sc for (s, d), sc in v.sub_central.items() if d == day]
-        short = m.new_int_var(0, minimum, f"cshort[{day}]")
-        m.add(sum(v.work[(s, day)] for s in central) + sum(subs) + short >= minimum)
-        b.shortfalls["central"][(day,)] = short
-        b.terms.append(
-            SoftTerm(
-                "central_cover_shortfall",
-                short,
-                settings.penalties.central_cover_shortfall * OBJ_SCALE,
-            )
+        _soft_minimum(
+            b,
+            "central",
+            (day,),
+            sum(v.work[(s, day)] for s in central) + sum(subs),
+            minimum,
+            "central_cover_shortfall",
+            settings.penalties.central_cover_shortfall,
         )
 
 
