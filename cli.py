@@ -77,6 +77,44 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 instance_argument = click.argument("instance", required=False, metavar="[INSTANCE]")
 
 
+def solver_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--time-limit, --workers and --seed, the same defaults for schedule, whatif and sweep
+    (see :class:`planner.model.SolverConfig`), so a month is the same plan in each."""
+    from planner.model import SolverConfig
+
+    default = SolverConfig()
+    for option in reversed(
+        [
+            click.option(
+                "--time-limit",
+                type=click.FloatRange(min=1, max=86400),
+                default=default.time_limit,
+                show_default=True,
+                help="Solver time for one month, in CP-SAT's deterministic seconds (about "
+                "wall seconds on an idle 2-core machine). A plan proven optimal, or stopped "
+                "by this limit, is reproducible; the wall clock stops a search only on a "
+                "loaded machine, and the report then says so.",
+            ),
+            click.option(
+                "--workers",
+                type=click.IntRange(1, 64),
+                default=default.workers,
+                show_default=True,
+                help="CP-SAT search workers, interleaved so runs are reproducible.",
+            ),
+            click.option(
+                "--seed",
+                type=click.IntRange(0, 2**31 - 1),
+                default=default.seed,
+                show_default=True,
+                help="Solver random seed: the same seed and workers give the same plan.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="planner")
 def main() -> None:
@@ -204,28 +242,23 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: out/<month>/).",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=1),
-    default=30.0,
-    show_default=True,
-    help="Seconds for the solver, shared between the production areas and the "
-    "substitute pool (at least 2 s each). A plan proven optimal, or stopped by "
-    "CP-SAT's deterministic clock, is reproducible; one cut by the wall clock is "
-    "flagged in the report.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="CP-SAT search workers (interleaved, so runs are reproducible).",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
+@solver_options
 @click.option(
     "--previous",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Last month's output folder: keep its rhythms and named workers.",
+    help="An earlier plan's output folder. Last month's: its visits are the context of the "
+    "deadlines across the month boundary, and its rhythms and named workers are kept "
+    "where that costs little (a preference, never a lock). This month's: a re-plan that "
+    "changes as little as it can. Without it, last month's published plan in --db is "
+    "the context, if there is one.",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="planner.db",
+    show_default=True,
+    help="Publication store read for last month's published visits when --previous is "
+    "not given (never written by schedule).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def schedule(
@@ -236,6 +269,7 @@ def schedule(
     workers: int,
     seed: int,
     previous: Path | None,
+    db: Path,
     quiet: bool,
 ) -> None:
     """Plan a month: open days of every outreach point and the named staff who go.
@@ -243,10 +277,14 @@ def schedule(
     Writes visits.csv, schedule.csv, responsible.csv, report.md, schedule.xlsx and
     supporting tables into the output folder, then re-checks every hard rule.
     """
+    from models.instance import NoRuleSetError
+    from planner.calendar import shift_month
     from planner.check import check_plan
+    from planner.model import SolverConfig
     from planner.month import Previous
     from planner.outputs import write_plan
     from planner.schedule import ScheduleError, plan_month
+    from planner.store import StoreError, published_previous
 
     data = read_instance(instance)
     before = None
@@ -257,17 +295,19 @@ def schedule(
             raise UserError(
                 f"--previous {previous}: cannot read last month's plan ({exc})"
             ) from None
+    elif db.is_file():
+        try:
+            before = published_previous(db, shift_month(month, -1))
+        except StoreError as exc:
+            raise UserError(f"--db {db}: {exc}") from None
     say = None if quiet else (lambda text: click.echo(text, err=True))
+    if say and before is not None and before.month == shift_month(month, -1):
+        say(f"context: the visits of {before.month} from {before.source}")
+    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed)
     try:
-        plan = plan_month(
-            data,
-            month,
-            time_limit=time_limit,
-            workers=workers,
-            seed=seed,
-            previous=before,
-            progress=say,
-        )
+        plan = plan_month(data, month, config=config, previous=before, progress=say)
+    except NoRuleSetError as exc:
+        raise UserError(f"{month}: {exc}") from None
     except ScheduleError as exc:
         raise UserError(str(exc)) from None
     target = out or Path("out") / month
@@ -277,8 +317,9 @@ def schedule(
         f"{plan.month}: {len(plan.visits)} visit days, "
         f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days, "
         f"{len(plan.unmet)} unmet item(s); status {s.status}, objective "
-        f"{s.objective:,.1f}, bound {s.best_bound:,.1f}, gap {s.gap:.2%}, "
-        f"{s.wall_time_s:.1f} s"
+        f"{s.objective:,.1f}, bound {s.best_bound:,.1f}, gap {s.gap:.2%} "
+        f"(the whole month as one model), solve {s.wall_time_s:.1f} s; "
+        f"rule set {plan.rule_set}"
     )
     for item in plan.unmet:
         click.echo(
@@ -557,9 +598,7 @@ def push(
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: out/whatif-<month>-<cut>/).",
 )
-@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@solver_options
 def whatif(
     instance: str | None,
     month: str,
@@ -574,9 +613,11 @@ def whatif(
     """Test a staffing cut: re-allocate and re-plan with fewer people, side by side with
     the baseline, per municipality and production area (comparison.csv, report.md,
     report.html)."""
+    from planner.model import SolverConfig
     from planner.scenario import ScenarioError, choose_leavers, run_scenario
     from planner.scenario_report import whatif_report
 
+    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed)
     data = read_instance(instance)
     names = staff_ids.replace(",", " ").split() if staff_ids else None
     try:
@@ -590,9 +631,9 @@ def whatif(
     )
     say = lambda text: click.echo(text, err=True)  # noqa: E731
     say("planning the baseline ...")
-    base = run_scenario(data, month, [], time_limit=time_limit, workers=workers, seed=seed)
+    base = run_scenario(data, month, [], config)
     say(f"planning the scenario: {words} ...")
-    scen = run_scenario(data, month, leavers, time_limit=time_limit, workers=workers, seed=seed)
+    scen = run_scenario(data, month, leavers, config)
     table, markdown, page = whatif_report(base, scen, words)
     target = out or Path("out") / f"whatif-{month}-{cut:g}"
     write_csv(table, target / "comparison.csv")
@@ -625,15 +666,7 @@ def _cuts(ctx: click.Context, param: click.Parameter, value: str) -> list[float]
 @click.option(
     "--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Parallel processes."
 )
-@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="CP-SAT workers in each process.",
-)
-@click.option("--seed", type=int, default=0, show_default=True)
+@solver_options
 def sweep(
     instance: str | None,
     month: str,
@@ -645,7 +678,13 @@ def sweep(
     seed: int,
 ) -> None:
     """Run a ladder of cuts: sweep.csv, sweep.png, the smallest staff that still meets every
-    statutory requirement and the equity floor, and the marginal value of one FTE."""
+    statutory requirement and the equity floor, and the marginal value of one FTE.
+
+    Each level is solved exactly as `planner schedule` and `whatif` solve a month (same
+    --time-limit, --workers and --seed), so the cut-0 row is the baseline plan. Parallel
+    jobs share the cores: the wall-clock safety net is widened by the number of jobs, and
+    the deterministic limit keeps each level's plan the same as a lone run's."""
+    from planner.model import SolverConfig
     from planner.scenario import ScenarioError, choose_leavers
     from planner.scenario_report import run_sweep, sweep_findings, sweep_plot
 
@@ -661,9 +700,9 @@ def sweep(
             month,
             cuts,
             jobs=jobs,
-            time_limit=time_limit,
-            workers=workers,
-            seed=seed,
+            config=SolverConfig(
+                time_limit=time_limit, workers=workers, seed=seed, wall_factor=float(jobs)
+            ),
             on_done=lambda _: bar.update(1),
         )
     target = out or Path("out") / f"sweep-{month}"

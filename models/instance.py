@@ -10,6 +10,7 @@ line of each row are still known.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from enum import IntEnum
 from typing import Annotated, Literal
 
@@ -221,11 +222,33 @@ class RuleSet(_Settings):
     meetings_per_client_year: float = Field(
         gt=0, description="Statutory meetings (initial interview + job-search conversations)."
     )
-    initial_interview_working_days: int = Field(gt=0)
+    initial_interview_working_days: int = Field(
+        gt=0,
+        le=60,
+        description="A newly registered client's in-person initial interview is due within "
+        "this many working days (holidays are not working days).",
+    )
+    valid_from: dt.date = Field(description="First day the rules are in force.")
+    valid_to: dt.date | None = Field(
+        default=None, description="Last day in force (inclusive); blank = until further notice."
+    )
+
+    @model_validator(mode="after")
+    def _period(self) -> RuleSet:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class DemandSettings(_Settings):
-    rule_set: str = Field(description="Key of [rule_sets] in force, e.g. '2026'.")
+    rule_set: str | None = Field(
+        default=None,
+        description="Key of [rule_sets] to apply whatever the date (a what-if); by default "
+        "each month is planned under the rule set in force on its first day.",
+    )
     meeting_minutes: int = Field(gt=0, le=480)
     face_to_face_share: float = Field(ge=0, le=1)
     appointments_per_staff_day: float = Field(gt=0)
@@ -276,12 +299,6 @@ class ScheduleSettings(_Settings):
         ge=0,
         description="One-way drive that counts as a long trip, to be spread fairly.",
     )
-    pattern_change_threshold: float = Field(
-        default=0.25,
-        ge=0,
-        description="With --previous, a point keeps last month's pattern "
-        "unless its demand moved by more than this share.",
-    )
 
 
 class Penalties(_Settings):
@@ -297,6 +314,7 @@ class Penalties(_Settings):
     travel_minute: int = Field(default=1, ge=0)
     long_trips_spread: int = Field(default=10, ge=0)
     fairness_spread: int = Field(default=3, ge=0)
+    initial_interview_late: int = Field(default=300, ge=0)
     pattern_change: int = Field(default=300, ge=0)
     replan_change: int = Field(default=50, ge=0)
 
@@ -317,6 +335,10 @@ class CostSettings(_Settings):
     fte_year_eur: float = Field(
         default=62000, gt=0, description="Yearly cost of one FTE with side costs (assumed)."
     )
+
+
+class NoRuleSetError(ValueError):
+    """A month outside every rule set's validity period."""
 
 
 class Settings(_Settings):
@@ -366,11 +388,18 @@ class Settings(_Settings):
 
     @model_validator(mode="after")
     def _references(self) -> Settings:
-        if self.demand.rule_set not in self.rule_sets:
+        if self.demand.rule_set is not None and self.demand.rule_set not in self.rule_sets:
             raise ValueError(
                 f"demand.rule_set {self.demand.rule_set!r} is not one of "
                 f"[rule_sets]: {', '.join(sorted(self.rule_sets))}"
             )
+        spans = sorted(self.rule_sets.items(), key=lambda kv: kv[1].valid_from)
+        for (key_a, a), (key_b, b) in itertools.pairwise(spans):
+            if a.valid_to is None or a.valid_to >= b.valid_from:
+                raise ValueError(
+                    f"rule sets {key_a} and {key_b} overlap: {key_a} must end before "
+                    f"{b.valid_from}"
+                )
         unknown = sorted(set(self.process_demand) - set(self.processes))
         if unknown:
             raise ValueError(f"process_demand names unknown processes: {', '.join(unknown)}")
@@ -383,9 +412,22 @@ class Settings(_Settings):
             )
         return self
 
-    @property
-    def rule_set(self) -> RuleSet:
-        return self.rule_sets[self.demand.rule_set]
+    def rule_set_for(self, day: dt.date) -> tuple[str, RuleSet]:
+        """The rule set (key, rules) in force on ``day``, or the pinned ``demand.rule_set``.
+
+        The law changes on a date (the 2026 rules from 1.1.2026), so a month is planned
+        under the rules in force on its first day; months never straddle a change because
+        both rule sets of Act 380/2023 start on a first of the month.
+        """
+        if self.demand.rule_set is not None:
+            return self.demand.rule_set, self.rule_sets[self.demand.rule_set]
+        for key, rules in sorted(self.rule_sets.items(), key=lambda kv: kv[1].valid_from):
+            if rules.in_force(day):
+                return key, rules
+        spans = ", ".join(
+            f"{k} {r.valid_from}–{r.valid_to or ''}" for k, r in sorted(self.rule_sets.items())
+        )
+        raise NoRuleSetError(f"no rule set in [rule_sets] is in force on {day} ({spans})")
 
 
 # --------------------------------------------------------------------------- instance

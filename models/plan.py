@@ -76,6 +76,39 @@ class PointPlan(_Frozen):
     visit_days: int
 
 
+class SolvePass(_Frozen):
+    """One call of the solver, reported on its own so no time is left out."""
+
+    name: str
+    status: str
+    objective: float
+    best_bound: float
+    build_s: float
+    solve_s: float
+    deterministic_s: float
+
+
+class InterviewWait(_Frozen):
+    """How long a client registering in a municipality waits for an on-site slot.
+
+    A client registering on working day *r* can meet someone on the next working day a
+    visit is held; the wait is that day's distance from *r* in working days (holidays
+    are not working days), and the rule set's deadline is its longest lawful value.
+    """
+
+    municipality_id: str
+    registration_days: int = Field(description="Working days whose wait is known.")
+    late_days: int = Field(description="Registration days whose wait exceeds the deadline.")
+    worst_wait: int
+    mean_wait: float
+    deadline: int
+    unknown_days: int = Field(
+        default=0,
+        description="Registration days with no visit at all in the deadline's reach "
+        "(counted late; their wait is over the deadline, how far is not known).",
+    )
+
+
 class SolverStats(_Frozen):
     status: str
     objective: float
@@ -88,6 +121,7 @@ class SolverStats(_Frozen):
     workers: int
     time_limit_s: float
     deterministic: bool
+    passes: tuple[SolvePass, ...] = ()
 
 
 class Plan(_Frozen):
@@ -104,3 +138,10 @@ class Plan(_Frozen):
     penalties: tuple[Penalty, ...]
     capacity_warnings: tuple[str, ...]
     stats: SolverStats
+    rule_set: str = Field(default="", description="Key of the rule set in force that month.")
+    rule_set_description: str = ""
+    interview_deadline: int = 0
+    waits: tuple[InterviewWait, ...] = ()
+    context: str = Field(
+        default="", description="Where last month's visits (the boundary's context) came from."
+    )

@@ -2,9 +2,11 @@
 
 A visit pattern says on which days of a month a service point is open. Patterns
 are data (:class:`Pattern`), so the solver can choose between them and a report
-can name them. Every-other-week patterns are anchored on **ISO-week parity**,
-not on the month, so a biweekly Wednesday keeps its rhythm across month and
-year boundaries (Rautavaara: every other Wednesday, whatever the month).
+can name them. Every-other-week patterns are anchored on the planner's own
+**continuous week count** (odd and even weeks counted from Monday 1 January
+2024, see :func:`week_parity`), not on the month and not on ISO week numbers, so
+a biweekly Wednesday keeps its rhythm across month and year boundaries
+(Rautavaara: every other Wednesday, whatever the month or year).
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def working_days(month: str) -> list[dt.date]:
     return [d for d in month_days(month) if is_working_day(d)]
 
 
+def working_days_in_year(year: int) -> int:
+    """Working days of a calendar year: statutory meetings are spread over these."""
+    return sum(len(working_days(f"{year}-{m:02d}")) for m in range(1, 13))
+
+
+def shift_month(month: str, delta: int) -> str:
+    """``YYYY-MM`` moved by ``delta`` months (-1: the previous month)."""
+    year, mon = parse_month(month)
+    index = year * 12 + mon - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def parse_month(month: str) -> tuple[int, int]:
     try:
         year, mon = (int(part) for part in month.split("-"))
@@ -65,23 +79,25 @@ def parse_month(month: str) -> tuple[int, int]:
 
 
 WEEK_EPOCH = dt.date(2024, 1, 1)
-"""A Monday in ISO week 1 (odd): week parity counts whole weeks from here."""
+"""Monday 1 January 2024, week 1 (odd) of the planner's continuous week count."""
 
 
-def iso_parity(day: dt.date) -> int:
-    """0 for 'even' weeks, 1 for 'odd' ones, continuous across every year end.
+def week_parity(day: dt.date) -> int:
+    """0 for 'even' weeks, 1 for 'odd' ones of the continuous week count.
 
     Plain ISO week numbers break an every-other-week rhythm after a 53-week year
     (2026 ends in week 53 and 2027 starts in week 1: two odd weeks in a row). So
-    parity is counted in whole weeks from :data:`WEEK_EPOCH`; it equals the ISO
-    week number's parity from 2024 to the end of 2026 and keeps the rhythm after.
+    weeks are counted from :data:`WEEK_EPOCH` and never restart: 'odd' and 'even'
+    agree with ISO week numbers from 2024 to the end of 2026 and are out of step
+    with them from 2027 on (ISO week 1 of 2027 is an 'even' week here).
     """
     return ((day - WEEK_EPOCH).days // 7 + 1) % 2
 
 
 @dataclass(frozen=True, order=True)
 class Pattern:
-    """A visit rhythm: which weekdays, how often, and (biweekly) which ISO-week parity."""
+    """A visit rhythm: which weekdays, how often, and (biweekly) odd or even weeks of the
+    continuous week count (:func:`week_parity`)."""
 
     frequency: Frequency | Literal["none"]
     weekdays: tuple[Weekday, ...] = ()
@@ -105,7 +121,8 @@ class Pattern:
         return cls(frequency, days, parity)  # type: ignore[arg-type]
 
     def describe(self) -> str:
-        """Words for a report: 'every other Wednesday (odd ISO weeks)'."""
+        """Words for a report: 'every other Wednesday (odd weeks)'; odd and even weeks are
+        those of the continuous week count, explained in every report."""
         names = " and ".join(_LONG[d] for d in self.weekdays)
         match self.frequency:
             case "none":
@@ -131,7 +148,7 @@ class Pattern:
             case "none":
                 return []
             case "biweekly":
-                return [d for d in days if iso_parity(d) == self.parity]
+                return [d for d in days if week_parity(d) == self.parity]
             case "first_third":
                 return [d for d in days if (d.day - 1) // 7 in (0, 2)]
             case "monthly":

@@ -2,29 +2,35 @@
 
 The one formula, shown in every report::
 
-    staff_days = clients × meetings_per_client_year / 12 × face_to_face_share
-                 / appointments_per_staff_day
+    staff_days = clients × meetings_per_client_year
+                 × working days of the month / working days of the year
+                 × face_to_face_share / appointments_per_staff_day
 
 *clients* is the broad unemployment the point serves (see :mod:`planner.clients`);
-the rule set in force (``2025`` or ``2026``) gives the statutory meetings a
-client has a year; only the face-to-face share needs a person on site; one
-staff-day holds ``appointments_per_staff_day`` appointments. Offices are staffed
-every day by their minimum cover and are not counted here.
+the rule set in force that month (``2025`` until 31.12.2025, ``2026`` from
+1.1.2026) gives the statutory meetings a client has a year; meetings are held on
+working days, so a month's share of them is its share of the year's working days
+(a December with three weekday holidays needs less than a March); only the
+face-to-face share needs a person on site; one staff-day holds
+``appointments_per_staff_day`` appointments. Offices are staffed every day by
+their minimum cover and are not counted here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from planner.calendar import parse_month, working_days, working_days_in_year
 from planner.clients import municipality_counts, point_counts
 
 if TYPE_CHECKING:
     from models.instance import Instance
 
 FORMULA = (
-    "staff-days = clients × meetings per client a year / 12 × face-to-face share "
-    "/ appointments per staff-day"
+    "staff-days = clients × meetings per client a year × working days of the month "
+    "/ working days of the year × face-to-face share / appointments per staff-day"
 )
 
 
@@ -43,17 +49,25 @@ class PointDemand:
         return round(self.staff_days * 10)
 
 
-def point_demand(instance: Instance) -> dict[str, PointDemand]:
-    """Demand of every active outreach point in the month (see the module docstring)."""
+def month_share(month: str) -> float:
+    """The month's share of its year's working days (about 1/12)."""
+    year, _ = parse_month(month)
+    return len(working_days(month)) / working_days_in_year(year)
+
+
+def point_demand(instance: Instance, month: str) -> dict[str, PointDemand]:
+    """Demand of every active outreach point in ``month`` (see the module docstring)."""
     settings = instance.settings
-    rule = settings.rule_set
+    year, mon = parse_month(month)
+    _, rule = settings.rule_set_for(dt.date(year, mon, 1))
+    share = month_share(month)
     counts = point_counts(instance)
     result = {}
     for point in instance.active_points():
         if point.kind != "outreach":
             continue
         clients = counts[point.point_id]["broad_unemployment"]
-        meetings = clients * rule.meetings_per_client_year / 12
+        meetings = clients * rule.meetings_per_client_year * share
         face = meetings * settings.demand.face_to_face_share
         result[point.point_id] = PointDemand(
             point_id=point.point_id,

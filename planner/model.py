@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     from planner.month import MonthData
@@ -36,6 +37,10 @@ class Variables:
     pattern: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     open: dict[tuple[str, int], cp_model.LinearExpr] = field(default_factory=dict)
     staffed: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    unmet: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    """(point, day) -> the pattern opens the point that day and nobody can go."""
+    late: dict[tuple[str, dt.date], cp_model.IntVar] = field(default_factory=dict)
+    """(municipality, registration day) -> no visit within the initial-interview deadline."""
     sub_office: dict[tuple[str, str, int], cp_model.IntVar] = field(default_factory=dict)
     sub_central: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     by_point_day: dict[tuple[str, int], list[str]] = field(
@@ -67,6 +72,8 @@ class SoftTerm:
 
 RULE_WORDS = {
     "unmet_visit": "scheduled visit days nobody could go to",
+    "initial_interview_late": "registration days with no on-site visit within the deadline for "
+    "the initial interview",
     "demand_shortfall": "tenths of a staff-day of local demand not met (small places weigh more)",
     "excess_staff_day": "tenths of a staff-day planned beyond demand",
     "process_shortfall": "staff-days of a needed key process missing in a municipality",
@@ -111,8 +118,9 @@ def add_staff_variables(data: MonthData, b: Built) -> None:
 
 def add_visit_patterns(data: MonthData, b: Built) -> None:
     """Hard: each outreach point follows exactly one visit pattern this month (weekly, every
-    other week on ISO-week parity, 1st and 3rd, monthly, ...) on weekdays its room is free,
-    never less often than the equity floor where the municipality has no office."""
+    other week in odd or even weeks of the continuous week count, 1st and 3rd, monthly, ...)
+    on weekdays its room is free, never less often than the equity floor where the
+    municipality has no office."""
     m, v = b.model, b.vars
     for point_id, candidates in data.patterns.items():
         choice = []
@@ -172,15 +180,66 @@ def add_outreach_assignments(data: MonthData, b: Built) -> None:
 
 def add_unmet_visits(data: MonthData, b: Built) -> None:
     """Soft (unmet_visit): every day a point is open by its pattern should be held; a day
-    nobody can go to stays in the plan as an unmet visit with its reason."""
-    for (point_id, day), staffed in b.vars.staffed.items():
-        b.terms.append(
-            SoftTerm(
-                "unmet_visit",
-                b.vars.open[(point_id, day)] - staffed,
-                data.instance.settings.penalties.unmet_visit * OBJ_SCALE,
-            )
-        )
+    nobody can go to stays in the plan as an unmet visit with its reason.
+
+    The unmet day is a variable of its own (open = held + unmet) rather than the
+    difference of two, so that every objective coefficient is positive and the
+    solver's bound is a real one (never below zero) from the first plan on."""
+    m, v = b.model, b.vars
+    weight = data.instance.settings.penalties.unmet_visit * OBJ_SCALE
+    for (point_id, day), staffed in v.staffed.items():
+        unmet = m.new_bool_var(f"unmet[{point_id},{day}]")
+        v.unmet[(point_id, day)] = unmet
+        m.add(staffed + unmet == v.open[(point_id, day)])
+        b.terms.append(SoftTerm("unmet_visit", unmet, weight))
+
+
+def add_initial_interview(data: MonthData, b: Built) -> None:
+    """Soft (initial_interview_late): a client who registers on any working day can meet
+    someone in person in their own municipality within the rule set's deadline (2026
+    rules: 10 working days; 2025 rules: 5); holidays are not working days. So every
+    municipality served by outreach alone has a visit held within that many working days
+    after every working day. Each registration day without one costs the weight.
+
+    The rule reaches across the month boundary both ways: windows that start in last
+    month's end are checked against the visits last month's plan held (when a previous
+    plan is known), and windows that run into next month count the rhythm chosen as
+    carrying on there (next month's own plan may still move it). A municipality with an
+    office has service every working day and is always in time."""
+    m, v = b.model, b.vars
+    weight = data.instance.settings.penalties.initial_interview_late
+    if not weight:
+        return
+    reach = data.interview_days
+    with_office = data.office_municipalities()
+    timeline = data.context_days + data.days + data.lookahead_days
+    first, last = len(data.context_days), len(data.context_days) + len(data.days) - 1
+    by_muni: dict[str, list[str]] = defaultdict(list)
+    for point_id in data.patterns:
+        by_muni[data.instance.point(point_id).municipality_id].append(point_id)
+    for muni, points in sorted(by_muni.items()):
+        if muni in with_office:
+            continue
+        held: list[list] = [[] for _ in timeline]
+        for i, day in enumerate(data.context_days):
+            held[i] = [1] if any((p, day) in data.context_held for p in points) else []
+        for point_id in points:
+            for day in data.possible_days(point_id):
+                held[first + day].append(v.staffed[(point_id, day)])
+            for pattern in data.patterns[point_id]:
+                for k in data.lookahead_open.get((point_id, pattern.key), []):
+                    held[last + 1 + k].append(v.pattern[(point_id, pattern.key)])
+        for r in range(0, len(timeline) - reach):
+            window = range(r + 1, r + reach + 1)
+            if window[-1] < first or r > last:
+                continue  # last month's business, or wholly next month's
+            supply = [x for i in window for x in held[i]]
+            if any(isinstance(x, int) and x for x in supply):
+                continue
+            late = m.new_bool_var(f"late[{muni},{timeline[r]}]")
+            v.late[(muni, timeline[r])] = late
+            m.add(sum(supply) + late >= 1)
+            b.terms.append(SoftTerm("initial_interview_late", late, weight * OBJ_SCALE))
 
 
 def add_local_demand(data: MonthData, b: Built) -> None:
@@ -334,7 +393,7 @@ def add_central_cover(data: MonthData, b: Built) -> None:
     settings = data.instance.settings
     minimum = settings.cover.central_min_per_day
     b.shortfalls["central"] = {}
-    if minimum <= 0 or not data.include_central:
+    if minimum <= 0:
         return
     central = [s.staff_id for s in data.people("central")]
     for day in range(len(data.days)):
@@ -451,6 +510,7 @@ RULE_FAMILIES: list[Callable[[MonthData, Built], None]] = [
     add_visit_patterns,
     add_outreach_assignments,
     add_unmet_visits,
+    add_initial_interview,
     add_local_demand,
     add_process_demand,
     add_substitute_pool,
@@ -511,51 +571,45 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             )
 
 
-QUICK_LOOK = 0.5
-"""Deterministic seconds a single worker gets to prove a sub-problem before the portfolio."""
+@dataclass(frozen=True)
+class SolverConfig:
+    """How CP-SAT is run: one configuration for ``schedule``, ``whatif`` and ``sweep``, so
+    the same month with the same seed is the same plan wherever it is solved.
 
-
-def _solve_deterministically(
-    model: cp_model.CpModel,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    callback: _Progress,
-) -> tuple[cp_model.CpSolver, int, float]:
-    """Solve so that the same seed and worker count always give the same plan.
-
-    A single worker is deterministic and proves most sub-problems (one outreach point
-    and its team) in milliseconds, where CP-SAT's interleaved portfolio, the only
-    multi-worker mode documented as deterministic, spends a second or more. So one
-    worker looks first; what it cannot prove goes to the interleaved portfolio,
-    hinted with the single worker's (itself deterministic) best plan. Both stop on
-    proof or on the deterministic time limit; the wall-clock limit is a safety net.
+    Measured on this project's machine kind (bench/README.md, 2 cores): CP-SAT's
+    interleaved search (``interleave_search``), the multi-worker mode its documentation
+    calls deterministic, with four LP-based full subsolvers (:data:`FULL_SUBSOLVERS`)
+    and the default LNS proves every Kuopio month of 2026 in 4–7 s. CP-SAT's whole
+    default portfolio, interleaved, took 8–20 s on the same months; one worker alone
+    stalled at a 15 % gap after 20 s; a starting plan from per-area sub-problems made
+    it slower (13 s against 10 s on 2026-03). The search stops on proof or when
+    ``time_limit`` deterministic seconds are spent (the same in every run); the wall
+    clock stops it only at ``wall_factor`` times that, a safety net for a loaded
+    machine, and the plan then says it may not be reproducible.
     """
-    started = time.perf_counter()
-    solver = cp_model.CpSolver()
+
+    time_limit: float = 30.0
+    """CP-SAT deterministic seconds (close to wall seconds on an idle 2-core machine)."""
+    workers: int = 4
+    seed: int = 0
+    wall_factor: float = 1.5
+    """Wall-clock limit as a multiple of ``time_limit`` (sweeps sharing cores raise it)."""
+
+
+FULL_SUBSOLVERS = ("max_lp", "max_lp_sym", "pseudo_costs", "reduced_costs")
+"""The full subsolvers of the portfolio: in the search logs these found the plans
+(``max_lp`` most) and the bounds; the rest of CP-SAT's default set only took turns."""
+
+
+def _parameters(solver: cp_model.CpSolver, config: SolverConfig) -> None:
     params = solver.parameters
-    params.random_seed = seed
-    params.num_workers = 1
-    params.max_deterministic_time = min(QUICK_LOOK, time_limit) if workers > 1 else time_limit
-    params.max_time_in_seconds = time_limit
-    status = solver.solve(model, callback)
-    spent = solver.response_proto.deterministic_time
-    if workers <= 1 or status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-        return solver, status, spent
-    if status == cp_model.FEASIBLE:
-        model.clear_hints()
-        for i in range(len(model.proto.variables)):
-            model.add_hint(model.get_int_var_from_proto_index(i), solver.response_proto.solution[i])
-    rest = max(time_limit - (time.perf_counter() - started), 0.1)
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.random_seed = seed
-    params.num_workers = workers
-    params.interleave_search = True
-    params.max_deterministic_time = max(time_limit - QUICK_LOOK, 0.1)
-    params.max_time_in_seconds = rest
-    status = solver.solve(model, callback)
-    return solver, status, spent + solver.response_proto.deterministic_time
+    params.random_seed = config.seed
+    params.num_workers = config.workers
+    params.max_deterministic_time = config.time_limit
+    params.max_time_in_seconds = config.time_limit * config.wall_factor
+    if config.workers > 1:
+        params.interleave_search = True
+        params.subsolvers.extend(FULL_SUBSOLVERS)
 
 
 def _gap(objective: float, bound: float) -> float:
@@ -579,6 +633,8 @@ class Solved:
     open: set[tuple[str, int]]
     sub_office: set[tuple[str, str, int]]
     sub_central: set[tuple[str, int]]
+    late: set[tuple[str, dt.date]]
+    """(municipality, registration day) with no visit held within the interview deadline."""
     shortfalls: dict[str, dict[tuple, int]]
     term_values: list[tuple[str, int, int]]
     """(rule, amount, objective points × OBJ_SCALE) for every soft term."""
@@ -590,30 +646,37 @@ class Solved:
 
 def solve_model(
     data: MonthData,
-    time_limit: float = 30.0,
-    workers: int = 8,
-    seed: int = 0,
+    config: SolverConfig | None = None,
     progress: Callable[[str], None] | None = None,
     fixed: Solved | None = None,
+    hint: set[tuple[str, str, int]] | None = None,
 ) -> Solved:
-    """Build and solve; deterministic for a given seed and worker count (see README).
+    """Build the whole month's model and solve it; deterministic for a given seed and worker
+    count (see :class:`SolverConfig`).
 
-    With ``fixed``, every decision about regular staff (visits, working days, patterns,
-    working days) is held at its value there, and only the substitute pool is free.
+    With ``fixed``, every decision about regular staff (visits, working days, patterns) is
+    held at its value there and only the substitute pool is free (the greedy baseline of
+    bench/ is scored so). ``hint`` gives CP-SAT a starting plan: (staff, point, day) of
+    outreach days, e.g. the plan being re-planned.
     """
+    config = config or SolverConfig()
     started = time.perf_counter()
     built = build_model(data)
     if fixed is not None:
         _fix_regular(data, built, fixed)
+    if hint is not None:
+        for key, var in built.vars.x.items():
+            built.model.add_hint(var, int(key in hint))
     build_time = time.perf_counter() - started
     callback = _Progress(progress, time.perf_counter())
-    solver, status, spent = _solve_deterministically(
-        built.model, time_limit, workers, seed, callback
-    )
+    solver = cp_model.CpSolver()
+    _parameters(solver, config)
+    status = solver.solve(built.model, callback)
+    spent = solver.response_proto.deterministic_time
     name = solver.status_name(status)
     # Only a search stopped by the wall clock (not by proof or the deterministic limit)
     # can differ between two runs with the same seed and workers.
-    reproducible = status == cp_model.OPTIMAL or spent >= 0.99 * time_limit
+    reproducible = status == cp_model.OPTIMAL or spent >= 0.99 * config.time_limit
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(
             name,
@@ -625,6 +688,7 @@ def solve_model(
             set(),
             {},
             {},
+            set(),
             set(),
             set(),
             set(),
@@ -653,6 +717,7 @@ def solve_model(
         open={k for k, expr in v.open.items() if solver.value(expr)},
         sub_office={k for k, var in v.sub_office.items() if solver.value(var)},
         sub_central={k for k, var in v.sub_central.items() if solver.value(var)},
+        late={k for k, var in v.late.items() if solver.value(var)},
         shortfalls={
             family: {k: solver.value(var) for k, var in values.items()}
             for family, values in built.shortfalls.items()

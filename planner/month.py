@@ -10,11 +10,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from planner.allocation import CENTRAL, AllocationError, allocate
-from planner.calendar import Pattern, candidate_patterns, working_days
+from planner.calendar import (
+    Pattern,
+    candidate_patterns,
+    is_working_day,
+    parse_month,
+    shift_month,
+    working_days,
+)
 from planner.demand import PointDemand, point_demand, processes_needed
 from planner.travel import travel
 
@@ -26,16 +33,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Previous:
-    """What last month's plan decided that this month should keep."""
+    """An earlier plan: last month's (a trusted context for this month's rules across the
+    month boundary, and rhythms and names this month prefers to keep), or the same month's
+    (when re-planning, e.g. after a new absence)."""
 
     patterns: dict[str, str] = field(default_factory=dict)
     demand: dict[str, float] = field(default_factory=dict)
     responsible: frozenset[tuple[str, str, str]] = frozenset()
     month: str = ""
     visits: frozenset[tuple[str, str, dt.date]] = frozenset()
+    """(staff, point, date) of every outreach day held."""
     teams: frozenset[tuple[str, str]] = frozenset()
     """(point, staff) of last month's teams."""
-    """(staff, point, date) of every outreach day, to keep when re-planning the same month."""
+    source: str = ""
+    """Where it was read from, for the report."""
+
+    def held(self) -> set[tuple[str, dt.date]]:
+        """(point, date) of every visit held: someone was there."""
+        return {(p, d) for _, p, d in self.visits}
 
     @classmethod
     def read(cls, directory: Path) -> Previous:
@@ -59,7 +74,9 @@ class Previous:
                     visits.add(
                         (row["staff_id"], row["place_id"], dt.date.fromisoformat(row["date"]))
                     )
-        return cls(patterns, demand, responsible, month, frozenset(visits), teams)
+        return cls(
+            patterns, demand, responsible, month, frozenset(visits), teams, str(directory)
+        )
 
 
 @dataclass
@@ -89,115 +106,30 @@ class MonthData:
     """service point -> its named responsible workers, the only regular staff who go there."""
     notes: list[str] = field(default_factory=list)
     """Things the planner should know before the capacity check (e.g. no allocation)."""
-    scope_staff: frozenset[str] | None = None
-    """In a sub-problem: the people it plans (None = everybody)."""
-    scope_offices: tuple[str, ...] | None = None
-    include_central: bool = True
+    rule_key: str = ""
+    """Key of the rule set in force this month ('2025', '2026')."""
+    interview_days: int = 10
+    """The rule set's deadline for the initial interview, in working days."""
+    context_days: list[dt.date] = field(default_factory=list)
+    """Working days of last month's end that this month's deadlines reach back into
+    (empty without a previous plan: nothing is known of them)."""
+    context_held: set[tuple[str, dt.date]] = field(default_factory=set)
+    """(point, date) of visits held on :attr:`context_days` by last month's plan."""
+    lookahead_days: list[dt.date] = field(default_factory=list)
+    """Next month's first working days that this month's deadlines reach into; the rhythm
+    chosen is assumed to carry on there (next month's own plan may still change it)."""
+    lookahead_open: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(point, pattern key) -> indices into :attr:`lookahead_days` the pattern falls on."""
 
     @property
     def staff(self) -> list[StaffMember]:
-        return [
-            s
-            for s in self.instance.staff
-            if self.scope_staff is None or s.staff_id in self.scope_staff
-        ]
+        return list(self.instance.staff)
 
     def people(self, role: str) -> list[StaffMember]:
         return [s for s in self.staff if self.role[s.staff_id] == role]
 
     def office_municipalities(self) -> set[str]:
         return {p.municipality_id for p in self.instance.active_points() if p.kind == "office"}
-
-    def components(self, area_id: str) -> list[list[str]] | None:
-        """The area's outreach points in groups that share nothing, or None if they may.
-
-        Two points are linked when a person is on both teams, or when they serve the same
-        municipality without an office (its key processes are counted over its points).
-        The groups are independent only when no office cover can bind: every office of
-        the area keeps its minimum every day from full-timers on no outreach team.
-        """
-        points = sorted(p for p in self.patterns if self.point_area(p) == area_id)
-        based_free: dict[str, list[str]] = {}
-        on_team = {s for p in points for s in self.teams.get(p, ())}
-        cover = self.instance.settings.cover.office_min_per_day
-        for office in (o for o in self.offices() if self.point_area(o) == area_id):
-            free = [
-                s.staff_id
-                for s in self.people("local")
-                if s.home_point_id == office and s.staff_id not in on_team and s.fte >= 1
-            ]
-            for day in range(len(self.days)):
-                if sum(self.available[s][day] for s in free) < cover.get(office, 0):
-                    return None
-            based_free[office] = free
-        with_office = self.office_municipalities()
-        parent = {p: p for p in points}
-
-        def root(p: str) -> str:
-            while parent[p] != p:
-                p = parent[p]
-            return p
-
-        owner: dict[str, str] = {}
-        for point in points:
-            muni = self.instance.point(point).municipality_id
-            keys = [f"staff:{s}" for s in self.teams.get(point, ())]
-            keys += [] if muni in with_office else [f"muni:{muni}"]
-            for key in keys:
-                if key in owner:
-                    parent[root(point)] = root(owner[key])
-                else:
-                    owner[key] = point
-        groups: dict[str, list[str]] = {}
-        for point in points:
-            groups.setdefault(root(point), []).append(point)
-        return sorted(groups.values())
-
-    def scoped(self, area_id: str | None, points: list[str] | None = None) -> MonthData:
-        """The sub-problem of one production area (its local staff, points, offices and
-        municipalities), of a group of its points that shares nothing with the rest (their
-        teams only; see :meth:`components`), or with ``None`` of central duties; no
-        substitutes in any."""
-        if area_id is not None and points is not None:
-            team = frozenset(s for p in points for s in self.teams.get(p, ()))
-            munis = {self.instance.point(p).municipality_id for p in points}
-            return replace(
-                self,
-                patterns={p: self.patterns[p] for p in points},
-                needed={m: n for m, n in self.needed.items() if m in munis},
-                scope_staff=team,
-                scope_offices=(),
-                include_central=False,
-            )
-        if area_id is None:
-            people = frozenset(
-                s.staff_id for s in self.instance.staff if self.role[s.staff_id] == "central"
-            )
-            return replace(
-                self,
-                patterns={},
-                needed={},
-                scope_staff=people,
-                scope_offices=(),
-                include_central=True,
-            )
-        people = frozenset(
-            s.staff_id
-            for s in self.instance.staff
-            if self.role[s.staff_id] == "local" and self.area[s.staff_id] == area_id
-        )
-        return replace(
-            self,
-            patterns={p: c for p, c in self.patterns.items() if self.point_area(p) == area_id},
-            needed={
-                m: n
-                for m, n in self.needed.items()
-                if self.instance.municipality(m).area_id == area_id
-            },
-            scope_staff=people,
-            scope_offices=tuple(o for o in self.offices() if self.point_area(o) == area_id),
-            include_central=False,
-        )
 
     def point_area(self, point_id: str) -> str:
         return self.instance.area_of_point(point_id)
@@ -215,10 +147,7 @@ class MonthData:
         )
 
     def offices(self) -> list[str]:
-        every = [p.point_id for p in self.instance.active_points() if p.kind == "office"]
-        return (
-            every if self.scope_offices is None else [o for o in every if o in self.scope_offices]
-        )
+        return [p.point_id for p in self.instance.active_points() if p.kind == "office"]
 
 
 def _absent_days(instance: Instance, days: list[dt.date]) -> dict[str, set[dt.date]]:
@@ -264,23 +193,19 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         s.staff_id: min(sum(available[s.staff_id]), math.floor(s.fte * len(days) + 1e-9))
         for s in instance.staff
     }
-    demand = point_demand(instance)
+    year, mon = parse_month(month)
+    rule_key, rules = settings.rule_set_for(dt.date(year, mon, 1))
+    demand = point_demand(instance, month)
     with_office = {p.municipality_id for p in instance.active_points() if p.kind == "office"}
     patterns: dict[str, list[Pattern]] = {}
     open_days: dict[tuple[str, str], list[int]] = {}
     index = {d: i for i, d in enumerate(days)}
-    for point_id, need in demand.items():
+    for point_id in demand:
         point = instance.point(point_id)
         floor = "none" if point.municipality_id in with_office else settings.schedule.equity_floor
         candidates = candidate_patterns(point.weekdays, floor)
         if point.pattern:
             candidates = [Pattern.from_key(point.pattern)]
-        elif point_id in previous.patterns:
-            kept = Pattern.from_key(previous.patterns[point_id])
-            before = previous.demand.get(point_id, need.staff_days)
-            moved = abs(need.staff_days - before) / max(before, 1e-9)
-            if kept in candidates and moved <= settings.schedule.pattern_change_threshold:
-                candidates = [kept]
         patterns[point_id] = candidates
         for pattern in candidates:
             open_days[(point_id, pattern.key)] = [
@@ -295,6 +220,27 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
             travel_km[(home, point_id)], travel_min[(home, point_id)] = km, minutes
     needed = processes_needed(instance)
     teams = choose_teams(instance, needed, demand, role, area, work_days, travel_min, previous)
+    reach = rules.initial_interview_working_days
+    context_days: list[dt.date] = []
+    context_held: set[tuple[str, dt.date]] = set()
+    if previous.month and previous.month == shift_month(month, -1):
+        context_days = _working_days_before(days[0], reach)
+        held = previous.held()
+        context_held = {(p, d) for p, d in held if d in set(context_days)}
+    lookahead_days = _working_days_after(days[-1], reach)
+    lookahead_open: dict[tuple[str, str], list[int]] = {}
+    ahead = {d: i for i, d in enumerate(lookahead_days)}
+    following = shift_month(month, 1)
+    for point_id, candidates in patterns.items():
+        point = instance.point(point_id)
+        for pattern in candidates:
+            lookahead_open[(point_id, pattern.key)] = [
+                ahead[d]
+                for d in pattern.open_days(
+                    following, point.weekdays, settings.schedule.holiday_policy
+                )
+                if d in ahead
+            ]
     return MonthData(
         instance=instance,
         month=month,
@@ -312,7 +258,33 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         travel_km=travel_km,
         teams=teams,
         notes=notes,
+        rule_key=rule_key,
+        interview_days=reach,
+        context_days=context_days,
+        context_held=context_held,
+        lookahead_days=lookahead_days,
+        lookahead_open=lookahead_open,
     )
+
+
+def _working_days_before(day: dt.date, count: int) -> list[dt.date]:
+    """The ``count`` working days just before ``day``, oldest first."""
+    found: list[dt.date] = []
+    while len(found) < count:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day):
+            found.append(day)
+    return found[::-1]
+
+
+def _working_days_after(day: dt.date, count: int) -> list[dt.date]:
+    """The ``count`` working days just after ``day``."""
+    found: list[dt.date] = []
+    while len(found) < count:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            found.append(day)
+    return found
 
 
 TEAM_DAYS = 3

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.calendar import finnish_holidays
+from planner.calendar import finnish_holidays, working_days_in_year
 from planner.clients import municipality_counts
 from planner.demand import FORMULA
 from planner.travel import travel
@@ -169,6 +169,20 @@ def substitute_use(plan: Plan) -> pd.DataFrame:
     )
 
 
+def waits_table(plan: Plan) -> pd.DataFrame:
+    """Initial-interview waits per municipality served by outreach alone."""
+    columns = [
+        "municipality_id",
+        "registration_days",
+        "late_days",
+        "worst_wait",
+        "mean_wait",
+        "deadline",
+        "unknown_days",
+    ]
+    return pd.DataFrame([w.model_dump() for w in plan.waits], columns=columns)
+
+
 def penalties_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
         [p.model_dump() for p in plan.penalties],
@@ -209,12 +223,36 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
         "",
         "## Local service by municipality",
         "",
-        f"Demand: {FORMULA}; rule set {settings.demand.rule_set} "
-        f"({settings.rule_set.meetings_per_client_year:g} meetings a client a year), "
+        f"Rule set in force: **{plan.rule_set}** ({plan.rule_set_description}).",
+        "",
+        f"Demand: {FORMULA}; rule set {plan.rule_set} "
+        f"({settings.rule_sets[plan.rule_set].meetings_per_client_year:g} meetings a client "
+        f"a year, {len(plan.working_days)} of the year's "
+        f"{working_days_in_year(int(plan.month[:4]))} working days), "
         f"face-to-face share {settings.demand.face_to_face_share:.0%}, "
         f"{settings.demand.appointments_per_staff_day:g} appointments a staff-day.",
         "",
         _md(report_municipalities(plan, instance)),
+        "Rhythms: 'odd' and 'even' weeks are those of the planner's continuous week count "
+        "(week 1 is the week of Monday 1 January 2024); they match ISO week numbers until "
+        "the end of 2026 and are out of step with them from 2027.",
+        "",
+        "## Initial interview: waits for an on-site slot",
+        "",
+        f"A client who registers on a working day can meet someone in their own "
+        f"municipality on the next working day a visit is held; the {plan.rule_set} rules "
+        f"give {plan.interview_deadline} working days. Waits in working days, for every "
+        "registration day of the month"
+        + (
+            f" and of last month's end (context: {plan.context})"
+            if plan.context
+            else " (no previous plan given: waits of registrations at last month's end are "
+            "not known)"
+        )
+        + "; next month's first days count the rhythm chosen as carrying on. "
+        "Municipalities with an office have service every working day.",
+        "",
+        _md(waits_table(plan)),
         "## Service points",
         "",
         _md(points_table(plan)),
@@ -254,9 +292,17 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
         "",
         f"- status {s.status}; objective {s.objective:,.1f}; best bound {s.best_bound:,.1f}; "
         f"gap {s.gap:.2%}",
+        "- the whole month is one model (regular staff and the substitute pool together): "
+        "the status, objective and bound are those of that model.",
         f"- model build {s.build_time_s:.1f} s; first plan {s.first_solution_s or 0:.1f} s; "
-        f"solve {s.wall_time_s:.1f} s; seed {s.seed}, {s.workers} workers, time limit "
-        f"{s.time_limit_s:g} s",
+        f"solve {s.wall_time_s:.1f} s; seed {s.seed}, {s.workers} workers (interleaved), "
+        f"time limit {s.time_limit_s:g} deterministic s",
+        *[
+            f"- pass '{p.name}': {p.status}, objective {p.objective:,.1f}, bound "
+            f"{p.best_bound:,.1f}, build {p.build_s:.1f} s, solve {p.solve_s:.1f} s "
+            f"({p.deterministic_s:.1f} deterministic s)"
+            for p in s.passes
+        ],
         "- reproducible: "
         + (
             "yes (same seed and workers give the same plan)"
@@ -264,8 +310,6 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
             else "no: the wall clock stopped the search; "
             "a larger --time-limit gives a reproducible plan"
         ),
-        "- solved as linked sub-problems: each production area and central duties, then the "
-        "substitute pool with every regular decision fixed; the bound carries each phase's gap.",
         "",
     ]
     return "\n".join(lines)
@@ -320,6 +364,7 @@ def write_plan(plan: Plan, instance: Instance, out_dir: Path) -> list[Path]:
             "staff_load.csv": report_staff(plan, instance),
             "substitutes.csv": substitute_use(plan),
             "penalties.csv": penalties_table(plan),
+            "waits.csv": waits_table(plan),
         }
         for name, frame in tables.items():
             frame.to_csv(staging / name, index=False)

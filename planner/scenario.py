@@ -30,6 +30,7 @@ KPIs (all from their definitions, per month):
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -39,7 +40,9 @@ import pandas as pd
 
 from planner.allocation import CENTRAL, allocate
 from planner.apportion import quota_method
+from planner.calendar import parse_month
 from planner.clients import municipality_counts, weighted_need
+from planner.demand import month_share
 from planner.month import MIN_NAMED
 from planner.outputs import report_municipalities
 from planner.travel import travel
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
 
     from models.instance import Instance, StaffMember
     from models.plan import Plan
+    from planner.model import SolverConfig
 
 COST_MODELS = ("population", "VOS1", "VOS2", "VOS3", "KOMBI4")
 
@@ -142,6 +146,8 @@ def municipality_kpis(plan: Plan, instance: Instance) -> pd.DataFrame:
 
 def area_kpis(plan: Plan, instance: Instance) -> pd.DataFrame:
     settings = instance.settings
+    year, mon = parse_month(plan.month)
+    _, rules = settings.rule_set_for(dt.date(year, mon, 1))
     counts = municipality_counts(instance)
     homes = allocate(instance).home_areas
     worked: Counter[str] = Counter()
@@ -163,7 +169,7 @@ def area_kpis(plan: Plan, instance: Instance) -> pd.DataFrame:
             for m, c in counts.items()
             if instance.municipality(m).area_id == area_id
         )
-        required = clients * settings.rule_set.meetings_per_client_year / 12
+        required = clients * rules.meetings_per_client_year * month_share(plan.month)
         capacity = sum(worked[s.staff_id] for s in people) * (
             settings.demand.appointments_per_staff_day
         )
@@ -264,18 +270,15 @@ def run_scenario(
     instance: Instance,
     month: str,
     leavers: list[StaffMember],
+    config: SolverConfig | None = None,
     *,
-    time_limit: float,
-    workers: int,
-    seed: int,
     progress: Callable[[str], None] | None = None,
 ) -> Scenario:
+    """Plan ``month`` without ``leavers``, exactly as ``planner schedule`` plans it."""
     from planner.schedule import plan_month
 
     reduced = without(instance, leavers)
-    plan = plan_month(
-        reduced, month, time_limit=time_limit, workers=workers, seed=seed, progress=progress
-    )
+    plan = plan_month(reduced, month, config=config, progress=progress)
     return Scenario(reduced, plan, leavers)
 
 

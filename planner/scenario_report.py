@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from models.instance import Instance
+    from planner.model import SolverConfig
 
 
 def _png(figure: object) -> str:
@@ -124,10 +125,10 @@ def whatif_report(base: Scenario, scen: Scenario, cut_words: str) -> tuple[pd.Da
 # ----------------------------------------------------------------------------- sweep
 
 
-def _one_cut(args: tuple[Instance, str, float, float, int, int]) -> dict:
-    instance, month, cut, time_limit, workers, seed = args
+def _one_cut(args: tuple[Instance, str, float, SolverConfig]) -> dict:
+    instance, month, cut, config = args
     leavers = choose_leavers(instance, cut)
-    scen = run_scenario(instance, month, leavers, time_limit=time_limit, workers=workers, seed=seed)
+    scen = run_scenario(instance, month, leavers, config)
     ok, failures = meets_requirements(scen)
     areas = scen.areas()
     munis = scen.municipalities()
@@ -149,6 +150,8 @@ def _one_cut(args: tuple[Instance, str, float, float, int, int]) -> dict:
                 "unmet_staff_days": round(float(visits["unmet_staff_days"].sum()), 1),
                 "named_cover_gaps": len(named_cover_gaps(scen.plan, scen.instance)),
                 "substitute_days": scen.substitute_days(),
+                "objective": scen.plan.stats.objective,
+                "solver_status": scen.plan.stats.status,
                 "meets_requirements": ok,
                 "failures": "; ".join(failures[:5]),
             }
@@ -162,13 +165,11 @@ def run_sweep(
     cuts: list[float],
     *,
     jobs: int,
-    time_limit: float,
-    workers: int,
-    seed: int,
+    config: SolverConfig,
     on_done: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
     """Every cut level, in parallel processes; one row per cut and production area."""
-    tasks = [(instance, month, cut, time_limit, workers, seed) for cut in cuts]
+    tasks = [(instance, month, cut, config) for cut in cuts]
     results = []
     # 'spawn', not 'fork': the parent may hold CP-SAT's threads, and forking a threaded
     # process can deadlock.

@@ -1,17 +1,11 @@
-"""Monthly planning: solve production areas as linked sub-problems, then the substitutes.
+"""Monthly planning: the whole month as one CP-SAT model, and the plan people read.
 
-Production areas share nothing but the substitute pool (local staff visit only
-their own area's points; central staff only do central duties), so the month is
-solved in two phases:
-
-1. each production area, and central duties, on its own, with regular staff only; an
-   area whose offices cannot run short splits further into groups of outreach points
-   whose teams share nobody (see :meth:`planner.month.MonthData.components`);
-2. the whole model with every regular decision fixed, where the substitute pool
-   covers the visits, office and central cover the regular staff could not.
-
-Each phase is optimal or stopped at its share of the time limit; the reported
-bound carries every phase's gap, so the gap printed is honest for the whole.
+Regular staff and the substitute pool are decided together in one model (see
+:mod:`planner.model`), so the status, objective and bound reported are statements
+about exactly that model: OPTIMAL means no plan of the month scores better under
+the stated weights. (An earlier design solved production areas one by one and
+added substitutes on top; its bound held only for the last phase, and a single
+model was 3–6 % better every month.)
 """
 
 from __future__ import annotations
@@ -21,17 +15,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from models.plan import (
+    InterviewWait,
     Penalty,
     Plan,
     PointPlan,
     Responsibility,
     ScheduleEntry,
+    SolvePass,
     SolverStats,
     Unmet,
     Visit,
 )
 from planner.calendar import Pattern
-from planner.model import OBJ_SCALE, RULE_WORDS, Solved, solve_model
+from planner.deadlines import waits
+from planner.model import OBJ_SCALE, RULE_WORDS, Solved, SolverConfig, solve_model
 from planner.month import (
     MIN_NAMED,
     MonthData,
@@ -43,11 +40,11 @@ from planner.month import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from models.instance import Instance
 
 Progress = Callable[[str], None]
-MIN_SHARE = 2.0
-"""Deterministic seconds every sub-problem may use at least, whatever the time limit."""
 
 
 class ScheduleError(RuntimeError):
@@ -58,88 +55,60 @@ def plan_month(
     instance: Instance,
     month: str,
     *,
-    time_limit: float = 30.0,
-    workers: int = 8,
-    seed: int = 0,
+    config: SolverConfig | None = None,
     previous: Previous | None = None,
     progress: Progress | None = None,
 ) -> Plan:
-    """Plan ``month`` (``YYYY-MM``); see the module docstring for the two phases."""
+    """Plan ``month`` (``YYYY-MM``) as one model; see the module docstring.
+
+    ``previous`` is last month's plan (a trusted context for the deadlines across the
+    month boundary, and rhythms the month prefers to keep) or this month's own plan
+    (re-planning: it is also the solver's starting point, and every change costs).
+    """
+    config = config or SolverConfig()
     say = progress or (lambda _: None)
     data = prepare(instance, month, previous)
     warnings = capacity_warnings(data)
     for warning in warnings:
         say(f"capacity: {warning}")
-    scoped: list[tuple[str, MonthData]] = []
-    for area_id in instance.active_area_ids():
-        name = instance.area(area_id).name
-        groups = data.components(area_id)
-        if groups is None or len(groups) <= 1:
-            scoped.append((name, data.scoped(area_id)))
-        else:
-            scoped += [(f"{name}: {' '.join(g)}", data.scoped(area_id, g)) for g in groups]
-    scoped.append(("central duties", data.scoped(None)))
-    sizes = [1 + len(d.staff) * max(1, len(d.patterns)) for _, d in scoped]
-    phase_b_share = min(5.0, 0.1 * time_limit)
-    # Largest first; each sub-problem may use its size's share of what is left, and what
-    # a sub-problem proves early (in deterministic seconds, so runs stay reproducible)
-    # passes on to the rest.
-    order = sorted(range(len(scoped)), key=lambda i: (-sizes[i], scoped[i][0]))
-    left, sizes_left = time_limit - phase_b_share, sum(sizes)
-    parts: list[Solved] = []
-    for i in order:
-        name, part = scoped[i]
-        share = max(left * sizes[i] / sizes_left, MIN_SHARE)
-        say(f"solving {name} (up to {share:.1f} s)")
-        solved = solve_model(part, time_limit=share, workers=workers, seed=seed, progress=progress)
-        if solved.status not in ("OPTIMAL", "FEASIBLE"):
-            raise ScheduleError(f"no plan found for {name}: solver status {solved.status}")
-        say(f"  {solved.status.lower()} in {solved.build_time + solved.wall_time:.1f} s")
-        parts.append(solved)
-        left = max(left - min(solved.deterministic_time, share), 0.0)
-        sizes_left -= sizes[i]
-    regular = _merge(parts)
-    say("solving the substitute pool")
-    final = solve_model(
-        data,
-        time_limit=max(phase_b_share, 2.0),
-        workers=workers,
-        seed=seed,
-        progress=progress,
-        fixed=regular,
+    hint = None
+    if previous is not None and previous.month == month:
+        index = {d: i for i, d in enumerate(data.days)}
+        hint = {(s, p, index[d]) for s, p, d in previous.visits if d in index}
+    say(
+        f"solving the whole month ({len(data.staff)} people, {len(data.patterns)} outreach "
+        f"points, {len(data.days)} working days; up to {config.time_limit:g} s)"
     )
-    if final.status not in ("OPTIMAL", "FEASIBLE"):
-        raise ScheduleError(f"no plan found for the substitute pool: status {final.status}")
-    carried_gap = sum(p.objective - p.best_bound for p in parts)
-    statuses = [p.status for p in parts] + [final.status]
-    status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
-    bound = final.best_bound - carried_gap
-    firsts = [p.first_solution for p in parts if p.first_solution is not None]
+    solved = solve_model(data, config, progress=progress, hint=hint)
+    if solved.status not in ("OPTIMAL", "FEASIBLE"):
+        raise ScheduleError(f"no plan found for {month}: solver status {solved.status}")
+    say(f"  {solved.status.lower()} in {solved.build_time + solved.wall_time:.1f} s")
+    whole = SolvePass(
+        name="whole month",
+        status=solved.status,
+        objective=solved.objective / OBJ_SCALE,
+        best_bound=solved.best_bound / OBJ_SCALE,
+        build_s=solved.build_time,
+        solve_s=solved.wall_time,
+        deterministic_s=solved.deterministic_time,
+    )
     stats = SolverStats(
-        status=status,
-        objective=final.objective / OBJ_SCALE,
-        best_bound=bound / OBJ_SCALE,
-        gap=abs(final.objective - bound) / max(1.0, abs(final.objective)),
-        wall_time_s=sum(p.wall_time for p in parts) + final.wall_time,
-        build_time_s=sum(p.build_time for p in parts) + final.build_time,
-        first_solution_s=(sum(p.build_time for p in parts) + sum(firsts)) if firsts else None,
-        seed=seed,
-        workers=workers,
-        time_limit_s=time_limit,
-        deterministic=all(p.reproducible for p in parts) and final.reproducible,
+        status=solved.status,
+        objective=solved.objective / OBJ_SCALE,
+        best_bound=solved.best_bound / OBJ_SCALE,
+        gap=abs(solved.objective - solved.best_bound) / max(1.0, abs(solved.objective)),
+        wall_time_s=solved.wall_time,
+        build_time_s=solved.build_time,
+        first_solution_s=(
+            solved.build_time + solved.first_solution if solved.first_solution else None
+        ),
+        seed=config.seed,
+        workers=config.workers,
+        time_limit_s=config.time_limit,
+        deterministic=solved.reproducible,
+        passes=(whole,),
     )
-    return build_plan(data, final, stats, warnings)
-
-
-def _merge(parts: list[Solved]) -> Solved:
-    first = parts[0]
-    merged = Solved(**{**first.__dict__})
-    merged.x, merged.work, merged.patterns = set(), {}, {}
-    for part in parts:
-        merged.x |= part.x
-        merged.work.update(part.work)
-        merged.patterns.update(part.patterns)
-    return merged
+    return build_plan(data, solved, stats, warnings)
 
 
 # ----------------------------------------------------------------------------- plan
@@ -193,6 +162,7 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: li
                 visit_days=sum(1 for (p, _) in solved.staffed if p == point_id),
             )
         )
+    rules = instance.settings.rule_sets[data.rule_key]
     return Plan(
         month=data.month,
         instance_name=instance.settings.name,
@@ -205,7 +175,57 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: li
         penalties=tuple(_penalties(data, solved)),
         capacity_warnings=tuple(warnings),
         stats=stats,
+        rule_set=data.rule_key,
+        rule_set_description=rules.description,
+        interview_deadline=data.interview_days,
+        waits=tuple(interview_waits(data, solved)),
+        context=(
+            f"visits of {data.previous.month} from {data.previous.source}"
+            if data.context_days
+            else ""
+        ),
     )
+
+
+def held_days(data: MonthData, solved: Solved) -> dict[str, set[dt.date]]:
+    """Days a visit is held (or, next month, falls in the rhythm chosen) per municipality
+    served only by outreach, on the whole timeline the deadlines look at."""
+    with_office = data.office_municipalities()
+    result: dict[str, set[dt.date]] = defaultdict(set)
+    for point_id in data.patterns:
+        muni = data.instance.point(point_id).municipality_id
+        if muni in with_office:
+            continue
+        result[muni] |= {d for p, d in data.context_held if p == point_id}
+        result[muni] |= {data.days[day] for p, day in solved.staffed if p == point_id}
+        key = solved.patterns[point_id]
+        result[muni] |= {
+            data.lookahead_days[k] for k in data.lookahead_open.get((point_id, key), [])
+        }
+    return result
+
+
+def interview_waits(data: MonthData, solved: Solved) -> list[InterviewWait]:
+    """Worst and mean wait for an on-site initial interview, per municipality."""
+    timeline = data.context_days + data.days + data.lookahead_days
+    registrations = data.context_days + data.days
+    rows = []
+    for muni, held in sorted(held_days(data, solved).items()):
+        found = waits(timeline, held, registrations)
+        known = [w for w in found.values() if w is not None]
+        late = sum(1 for w in found.values() if w is None or w > data.interview_days)
+        rows.append(
+            InterviewWait(
+                municipality_id=muni,
+                registration_days=len(known),
+                late_days=late,
+                worst_wait=max(known + ([data.interview_days + 1] if late > 0 else []), default=0),
+                mean_wait=round(sum(known) / len(known), 2) if known else 0.0,
+                deadline=data.interview_days,
+                unknown_days=len(found) - len(known),
+            )
+        )
+    return rows
 
 
 def _schedule(data: MonthData, solved: Solved) -> list[ScheduleEntry]:
@@ -268,6 +288,11 @@ def _penalties(data: MonthData, solved: Solved) -> list[Penalty]:
     ]
 
 
+def _day_list(days: list[dt.date]) -> str:
+    shown = ", ".join(f"{d:%d.%m.}" for d in days[:6])
+    return shown + (f" and {len(days) - 6} more" if len(days) > 6 else "")
+
+
 def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
     """Each thing the plan could not do, with the rule and the resource that blocked it."""
     instance = data.instance
@@ -301,6 +326,35 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 rule="unmet_visit",
                 amount=1,
                 reason=why,
+            )
+        )
+    late_by_muni: dict[str, list[dt.date]] = defaultdict(list)
+    for muni, day in sorted(solved.late):
+        late_by_muni[muni].append(day)
+    held = held_days(data, solved)
+    timeline = data.context_days + data.days + data.lookahead_days
+    for muni, days in late_by_muni.items():
+        found = waits(timeline, held[muni], days)
+        worst = max((w for w in found.values() if w is not None), default=None)
+        points = [p for p in data.patterns if instance.point(p).municipality_id == muni]
+        rooms = sorted({d for p in points for d in instance.point(p).weekdays})
+        words = "; ".join(
+            f"{p}: {Pattern.from_key(solved.patterns[p]).describe()}" for p in points
+        )
+        result.append(
+            Unmet(
+                date=None,
+                point_id="",
+                municipality_id=muni,
+                rule="initial_interview_late",
+                amount=len(days),
+                reason=(
+                    f"{len(days)} registration day(s) ({_day_list(days)}) have no on-site visit "
+                    f"within {data.interview_days} working days (rule set {data.rule_key})"
+                    + (f"; the longest wait is {worst} working days" if worst else "")
+                    + f"; rhythm {words}; room free on "
+                    + " ".join(d.label for d in rooms)
+                ),
             )
         )
     for (point_id,), short in solved.shortfalls.get("demand", {}).items():

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from models.instance import Instance
+    from planner.month import Previous
 
 DEFAULT_DB = "planner.db"
 
@@ -381,3 +382,28 @@ def subject_of(con: sqlite3.Connection, token: str) -> str | None:
     if row is None or not hmac.compare_digest(row["token_hash"], digest):
         return None
     return str(row["subject"])
+
+
+def published_previous(db: Path | str, month: str) -> Previous | None:
+    """The visits of ``month`` as last published, as a :class:`planner.month.Previous`
+    context for the next month's deadlines (no rhythms or names: the store holds visits
+    only), or None when that month was never published."""
+    from planner.month import Previous
+
+    with connect(db) as con:
+        try:
+            rows = con.execute(
+                "SELECT point_id, date, staff_ids FROM entries "
+                "WHERE kind = 'visit' AND month = ? AND cancelled = 0",
+                (month,),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return None  # an empty or foreign database: nothing published
+    if not rows:
+        return None
+    visits = frozenset(
+        (sid, row["point_id"], dt.date.fromisoformat(row["date"]))
+        for row in rows
+        for sid in row["staff_ids"].split()
+    )
+    return Previous(month=month, visits=visits, source=f"the published plan in {db}")

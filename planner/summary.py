@@ -25,7 +25,6 @@ def instance_summary(instance: Instance) -> list[tuple[str, str]]:
     first = min((a.start for a in instance.absences), default=None)
     last = max((a.end for a in instance.absences), default=None)
     reasons = Counter(a.reason or "unspecified" for a in instance.absences)
-    rule = settings.rule_set
     return [
         (
             "production areas",
@@ -57,8 +56,20 @@ def instance_summary(instance: Instance) -> list[tuple[str, str]]:
         ),
         (
             "meeting rules",
-            f"{settings.demand.rule_set}: {rule.meetings_per_client_year:g} "
-            f"meetings per client a year, {settings.demand.face_to_face_share:.0%} face to face",
+            "; ".join(
+                f"{key} from {r.valid_from}" + (f" to {r.valid_to}" if r.valid_to else "")
+                + f": {r.meetings_per_client_year:g} meetings a client a year, initial "
+                f"interview in {r.initial_interview_working_days} working days"
+                for key, r in sorted(settings.rule_sets.items(), key=lambda kv: kv[1].valid_from)
+            )
+            + (
+                f" (pinned: {settings.demand.rule_set} whatever the date)"
+                if settings.demand.rule_set
+                else ""
+            )
+            + f"; {settings.demand.face_to_face_share:.0%} face to face, "
+            f"{settings.demand.appointments_per_staff_day:g} appointments of "
+            f"{settings.demand.meeting_minutes} min a staff-day",
         ),
         (
             "weightings",

@@ -24,6 +24,7 @@ from icalendar import Calendar
 
 from cli import main
 from planner.calendars import all_feed_keys, render_feed, vtimezone
+from planner.model import SolverConfig
 from planner.outputs import write_plan
 from planner.schedule import plan_month
 from planner.store import connect, issue_token, publish, revoke_token
@@ -44,7 +45,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 def published(tmp_path: Path) -> tuple[Instance, Path, Path]:
     """A tiny instance, its March plan, and a store with that plan published at T0."""
     instance = tiny(tmp_path / "i", face_to_face_share=1.0, village_pattern="weekly:Wed")
-    plan = plan_month(instance, "2026-03", time_limit=5, workers=2, seed=1)
+    plan = plan_month(instance, "2026-03", config=SolverConfig(time_limit=5, workers=2, seed=1))
     plan_dir = tmp_path / "plan"
     write_plan(plan, instance, plan_dir)
     db = tmp_path / "store.db"

@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from planner.calendar import working_days
+from planner.model import SolverConfig
 from planner.scenario import (
     ScenarioError,
     area_kpis,
@@ -25,13 +27,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 MONTH = "2026-03"
-RUN = {"time_limit": 5.0, "workers": 2, "seed": 1}
+RUN = SolverConfig(time_limit=5.0, workers=2, seed=1)
 
 
 def test_cut_of_zero_reproduces_the_baseline(tmp_path: Path) -> None:
     instance = tiny(tmp_path / "i")
-    base = run_scenario(instance, MONTH, [], **RUN)
-    same = run_scenario(instance, MONTH, choose_leavers(instance, 0), **RUN)
+    base = run_scenario(instance, MONTH, [], RUN)
+    same = run_scenario(instance, MONTH, choose_leavers(instance, 0), RUN)
     table = comparison(base, same)
     assert (table["change"] == 0).all()
     assert base.plan.visits == same.plan.visits
@@ -48,9 +50,9 @@ def test_removing_the_only_skilled_person_uncovers_the_process(tmp_path: Path) -
         ("p6", 1.0, "coach"),
     ]
     instance = tiny(tmp_path / "i", staff=staff)
-    base = run_scenario(instance, MONTH, [], **RUN)
+    base = run_scenario(instance, MONTH, [], RUN)
     assert named_cover_gaps(base.plan, base.instance).empty
-    scen = run_scenario(instance, MONTH, choose_leavers(instance, 0, staff_ids=["p1"]), **RUN)
+    scen = run_scenario(instance, MONTH, choose_leavers(instance, 0, staff_ids=["p1"]), RUN)
     gaps = named_cover_gaps(scen.plan, scen.instance)
     employer = gaps[gaps["process"] == "employer"]
     assert set(employer["municipality_id"]) == {"town", "village"}
@@ -62,13 +64,15 @@ def test_removing_the_only_skilled_person_uncovers_the_process(tmp_path: Path) -
 
 def test_meeting_capacity_from_its_definition(tmp_path: Path) -> None:
     instance = tiny(tmp_path / "i")
-    scen = run_scenario(instance, MONTH, [], **RUN)
+    scen = run_scenario(instance, MONTH, [], RUN)
     areas = area_kpis(scen.plan, scen.instance)
     local = {"p1", "p2", "p3", "p4", "p5"}  # p6 is on central duties, sub1 a substitute
     worked = sum(
         1 for e in scen.plan.schedule if e.staff_id in local and e.activity not in ("absent", "off")
     )
-    required = 500 * 6.5 / 12  # all of the area's clients, 6.5 meetings a year
+    # All of the area's clients, 6.5 meetings a year, spread over the year's working days.
+    year_days = sum(len(working_days(f"2026-{m:02d}")) for m in range(1, 13))
+    required = 500 * 6.5 * len(working_days(MONTH)) / year_days
     assert areas.at["a", "appointment_capacity"] == worked * 5
     assert areas.at["a", "meeting_capacity_pct"] == pytest.approx(
         100 * worked * 5 / required, abs=0.05

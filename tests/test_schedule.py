@@ -18,9 +18,10 @@ from click.testing import CliRunner
 
 from cli import main
 from models.instance import Weekday
-from planner.calendar import Pattern, iso_parity, working_days
+from planner.calendar import Pattern, week_parity, working_days
 from planner.check import check_plan
 from planner.demand import point_demand
+from planner.model import SolverConfig
 from planner.month import Previous, prepare
 from planner.outputs import write_plan
 from planner.schedule import plan_month
@@ -33,11 +34,12 @@ if TYPE_CHECKING:
     from models.plan import Plan
 
 MONTH = "2026-03"
+FAST = SolverConfig(time_limit=5, workers=2, seed=3)
 WEDNESDAYS = ["2026-03-04", "2026-03-11", "2026-03-18", "2026-03-25"]
 
 
 def solve(instance: Instance, out: Path, month: str = MONTH, **kwargs: object) -> Plan:
-    plan = plan_month(instance, month, time_limit=5, workers=2, seed=3, **kwargs)  # type: ignore[arg-type]
+    plan = plan_month(instance, month, config=FAST, **kwargs)  # type: ignore[arg-type]
     write_plan(plan, instance, out)
     assert check_plan(out, instance) == []
     return plan
@@ -60,9 +62,18 @@ def test_demand_formula() -> None:
     from tests.conftest import KUOPIO
 
     instance = load_instance(KUOPIO)
-    rautavaara = point_demand(instance)["rautavaara"]
+    year = sum(len(working_days(f"2026-{m:02d}")) for m in range(1, 13))
+    rautavaara = point_demand(instance, "2026-03")["rautavaara"]
     assert rautavaara.clients == 49
-    assert rautavaara.staff_days == pytest.approx(49 * 6.5 / 12 * 0.4 / 5)
+    # March 2026 has 22 working days of the year's; the 2026 rules give 6.5 meetings a year.
+    assert len(working_days("2026-03")) == 22
+    assert rautavaara.staff_days == pytest.approx(49 * 6.5 * 22 / year * 0.4 / 5)
+    # December 2025 is planned under the 2025 rules (13 meetings a year), by date.
+    december = point_demand(instance, "2025-12")["rautavaara"]
+    year_2025 = sum(len(working_days(f"2025-{m:02d}")) for m in range(1, 13))
+    days = len(working_days("2025-12"))
+    assert december.staff_days == pytest.approx(49 * 13 * days / year_2025 * 0.4 / 5)
+    assert december.staff_days > 1.8 * rautavaara.staff_days
 
 
 # --- absences and the substitute pool
@@ -201,8 +212,14 @@ def test_equity_floor_keeps_every_other_week(tmp_path: Path) -> None:
     low = {"face_to_face_share": 0.05}
     floor = solve(tiny(tmp_path / "a", **low), tmp_path / "o1")
     assert len({v.date for v in floor.visits}) >= 2
-    free = solve(tiny(tmp_path / "b", equity_floor="none", **low), tmp_path / "o2")
+    # Without the floor, and with the initial-interview rule switched off, one day will do.
+    off = {"initial_interview_late": 0}
+    free = solve(tiny(tmp_path / "b", equity_floor="none", penalties=off, **low), tmp_path / "o2")
     assert len({v.date for v in free.visits}) <= 1
+    # The initial-interview rule alone keeps every registration within 10 working days.
+    law = solve(tiny(tmp_path / "c", equity_floor="none", **low), tmp_path / "o3")
+    assert len({v.date for v in law.visits}) >= 2
+    assert all(w.late_days == 0 and w.worst_wait <= 10 for w in law.waits)
 
 
 def test_holiday_visit_dropped_or_moved() -> None:
@@ -232,10 +249,10 @@ def test_biweekly_rhythm_continues_across_month_and_year(first: str, second: str
 def test_week_parity_matches_iso_until_the_53_week_year() -> None:
     day = dt.date(2024, 1, 1)
     while day < dt.date(2026, 12, 28):
-        assert iso_parity(day) == day.isocalendar().week % 2
+        assert week_parity(day) == day.isocalendar().week % 2
         day += dt.timedelta(days=7)
     # 2026 has an ISO week 53; ISO parity would repeat 'odd', ours alternates.
-    assert iso_parity(dt.date(2026, 12, 28)) != iso_parity(dt.date(2027, 1, 4))
+    assert week_parity(dt.date(2026, 12, 28)) != week_parity(dt.date(2027, 1, 4))
 
 
 # --- continuity and determinism
@@ -253,8 +270,9 @@ def test_previous_month_keeps_rhythm_and_names(tmp_path: Path) -> None:
 
 def test_same_seed_and_workers_give_the_same_plan(tmp_path: Path) -> None:
     instance = tiny(tmp_path / "i", absences=[("p1", "2026-03-04", "2026-03-06")])
-    first = plan_month(instance, MONTH, time_limit=5, workers=2, seed=7)
-    second = plan_month(instance, MONTH, time_limit=5, workers=2, seed=7)
+    config = SolverConfig(time_limit=5, workers=2, seed=7)
+    first = plan_month(instance, MONTH, config=config)
+    second = plan_month(instance, MONTH, config=config)
     assert first.stats.objective == second.stats.objective
     assert first.visits == second.visits
     assert first.schedule == second.schedule

@@ -186,7 +186,7 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ),
     (
         "unknown rule set",
-        _edit("instance.toml", lambda t: t.replace('rule_set = "2026"', 'rule_set = "1999"')),
+        _edit("instance.toml", lambda t: t.replace("[demand]\n", '[demand]\nrule_set = "1999"\n')),
         "demand.rule_set '1999' is not one of [rule_sets]: 2025, 2026",
     ),
     (

@@ -24,11 +24,16 @@ name = "Tiny area"
 coach = "Own coach"
 employer = "Employer services"
 youth = "Youth services (no municipality asks for it in the tiny area)"
+[rule_sets.2025]
+meetings_per_client_year = 13.0
+initial_interview_working_days = 5
+valid_from = 2022-05-02
+valid_to = 2025-12-31
 [rule_sets.2026]
 meetings_per_client_year = 6.5
 initial_interview_working_days = 10
+valid_from = 2026-01-01
 [demand]
-rule_set = "2026"
 meeting_minutes = 60
 face_to_face_share = {face_to_face_share}
 appointments_per_staff_day = 5
@@ -81,17 +86,22 @@ def write_tiny(
     village_weekdays: str = "Wed",
     village_rooms: int = 2,
     village_pattern: str = "",
+    substitute_home: str = "town_office",
+    penalties: dict[str, int] | None = None,
+    rule_set: str = "",
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "instance.toml").write_text(
-        SETTINGS.format(
-            office_min=office_min,
-            face_to_face_share=face_to_face_share,
-            holiday_policy=holiday_policy,
-            equity_floor=equity_floor,
-        ),
-        encoding="utf-8",
+    text = SETTINGS.format(
+        office_min=office_min,
+        face_to_face_share=face_to_face_share,
+        holiday_policy=holiday_policy,
+        equity_floor=equity_floor,
     )
+    if rule_set:
+        text = text.replace("[demand]\n", f'[demand]\nrule_set = "{rule_set}"\n')
+    if penalties:
+        text += "[penalties]\n" + "".join(f"{k} = {v}\n" for k, v in penalties.items())
+    (directory / "instance.toml").write_text(text, encoding="utf-8")
     _write(
         directory / "areas.csv",
         ["area_id", "name", "broad_unemployment", "foreign_language", "optional"],
@@ -157,7 +167,7 @@ def write_tiny(
         for sid, fte, skills in (staff if staff is not None else STAFF)
     ]
     people += [
-        [f"sub{i}", f"Substitute {i}", 1.0, "town_office", "coach employer", "true"]
+        [f"sub{i}", f"Substitute {i}", 1.0, substitute_home, "coach employer", "true"]
         for i in range(1, substitutes + 1)
     ]
     _write(
