@@ -397,8 +397,7 @@ class Settings(_Settings):
         for (key_a, a), (key_b, b) in itertools.pairwise(spans):
             if a.valid_to is None or a.valid_to >= b.valid_from:
                 raise ValueError(
-                    f"rule sets {key_a} and {key_b} overlap: {key_a} must end before "
-                    f"{b.valid_from}"
+                    f"rule sets {key_a} and {key_b} overlap: {key_a} must end before {b.valid_from}"
                 )
         unknown = sorted(set(self.process_demand) - set(self.processes))
         if unknown:

@@ -74,9 +74,7 @@ class Previous:
                     visits.add(
                         (row["staff_id"], row["place_id"], dt.date.fromisoformat(row["date"]))
                     )
-        return cls(
-            patterns, demand, responsible, month, frozenset(visits), teams, str(directory)
-        )
+        return cls(patterns, demand, responsible, month, frozenset(visits), teams, str(directory))
 
 
 @dataclass

@@ -338,9 +338,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
         worst = max((w for w in found.values() if w is not None), default=None)
         points = [p for p in data.patterns if instance.point(p).municipality_id == muni]
         rooms = sorted({d for p in points for d in instance.point(p).weekdays})
-        words = "; ".join(
-            f"{p}: {Pattern.from_key(solved.patterns[p]).describe()}" for p in points
-        )
+        words = "; ".join(f"{p}: {Pattern.from_key(solved.patterns[p]).describe()}" for p in points)
         result.append(
             Unmet(
                 date=None,

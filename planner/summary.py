@@ -57,7 +57,8 @@ def instance_summary(instance: Instance) -> list[tuple[str, str]]:
         (
             "meeting rules",
             "; ".join(
-                f"{key} from {r.valid_from}" + (f" to {r.valid_to}" if r.valid_to else "")
+                f"{key} from {r.valid_from}"
+                + (f" to {r.valid_to}" if r.valid_to else "")
                 + f": {r.meetings_per_client_year:g} meetings a client a year, initial "
                 f"interview in {r.initial_interview_working_days} working days"
                 for key, r in sorted(settings.rule_sets.items(), key=lambda kv: kv[1].valid_from)
