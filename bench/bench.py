@@ -32,19 +32,18 @@ def run_case(size: int, seed: int, month: str, workers: int) -> dict:
     from bench.scale import scaled
     from planner.baseline import greedy_month
     from planner.io import load_instance
-    from planner.model import OBJ_SCALE, solve_model
+    from planner.model import OBJ_SCALE, SolverConfig, solve_model
     from planner.month import prepare
     from planner.schedule import plan_month
 
     instance = scaled(load_instance(ROOT / "instances" / "kuopio"), size)
     limit = LIMITS.get(size, 30.0 * size)
     started = time.perf_counter()
-    plan = plan_month(instance, month, time_limit=limit, workers=workers, seed=seed)
+    config = SolverConfig(time_limit=limit, workers=workers, seed=seed)
+    plan = plan_month(instance, month, config=config)
     wall = time.perf_counter() - started
     data = prepare(instance, month)
-    greedy = solve_model(
-        data, time_limit=limit, workers=workers, seed=seed, fixed=greedy_month(data)
-    )
+    greedy = solve_model(data, config, fixed=greedy_month(data))
     s = plan.stats
     return {
         "size": size,
@@ -71,12 +70,14 @@ def run_replan(seed: int, month: str, workers: int) -> dict:
 
     from models.instance import Absence
     from planner.io import load_instance
+    from planner.model import SolverConfig
     from planner.month import Previous
     from planner.outputs import write_plan
     from planner.schedule import plan_month
 
     instance = load_instance(ROOT / "instances" / "kuopio")
-    first = plan_month(instance, month, time_limit=30, workers=workers, seed=seed)
+    config = SolverConfig(time_limit=30, workers=workers, seed=seed)
+    first = plan_month(instance, month, config=config)
     with tempfile.TemporaryDirectory() as tmp:
         write_plan(first, instance, Path(tmp))
         previous = Previous.read(Path(tmp))
@@ -84,9 +85,7 @@ def run_replan(seed: int, month: str, workers: int) -> dict:
     person = visit.staff_ids[0]
     absence = Absence(staff_id=person, start=visit.date, end=visit.date, reason="sick leave")
     changed = instance.model_copy(update={"absences": (*instance.absences, absence)})
-    second = plan_month(
-        changed, month, time_limit=30, workers=workers, seed=seed, previous=previous
-    )
+    second = plan_month(changed, month, config=config, previous=previous)
     before = {(e.date, e.staff_id): (e.activity, e.place_id) for e in first.schedule}
     after = {(e.date, e.staff_id): (e.activity, e.place_id) for e in second.schedule}
     moved = sum(1 for k in before if before[k] != after.get(k))
@@ -113,7 +112,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 3, 10])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--month", default="2026-03")
-    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--replan", action="store_true", help="measure re-planning only")
     parser.add_argument(
         "--case", type=int, nargs=2, metavar=("SIZE", "SEED"), help=argparse.SUPPRESS

@@ -315,7 +315,7 @@ class Penalties(_Settings):
     long_trips_spread: int = Field(default=10, ge=0)
     fairness_spread: int = Field(default=3, ge=0)
     initial_interview_late: int = Field(default=300, ge=0)
-    pattern_change: int = Field(default=300, ge=0)
+    pattern_change: int = Field(default=100, ge=0)
     replan_change: int = Field(default=50, ge=0)
 
 
@@ -335,6 +335,10 @@ class CostSettings(_Settings):
     fte_year_eur: float = Field(
         default=62000, gt=0, description="Yearly cost of one FTE with side costs (assumed)."
     )
+
+
+DAY_MINUTES = 480
+"""The longest staff-day the meeting settings may fill (8 h; KVTES office days are shorter)."""
 
 
 class NoRuleSetError(ValueError):
@@ -399,6 +403,13 @@ class Settings(_Settings):
                 raise ValueError(
                     f"rule sets {key_a} and {key_b} overlap: {key_a} must end before {b.valid_from}"
                 )
+        minutes = self.demand.appointments_per_staff_day * self.demand.meeting_minutes
+        if minutes > DAY_MINUTES:
+            raise ValueError(
+                f"demand: {self.demand.appointments_per_staff_day:g} appointments of "
+                f"{self.demand.meeting_minutes} min are {minutes:g} min, more than a "
+                f"{DAY_MINUTES}-minute staff-day"
+            )
         unknown = sorted(set(self.process_demand) - set(self.processes))
         if unknown:
             raise ValueError(f"process_demand names unknown processes: {', '.join(unknown)}")

@@ -105,6 +105,7 @@ def greedy_month(data: MonthData) -> Solved:
         open=set(),
         sub_office=set(),
         sub_central=set(),
+        late=set(),
         shortfalls={},
         term_values=[],
     )

@@ -154,7 +154,7 @@ def test_the_deadline_holds_across_the_month_boundary(tmp_path: Path) -> None:
 
 def test_previous_rhythm_is_a_preference_not_a_lock(tmp_path: Path) -> None:
     """Last month ran every other week; this month's demand needs every week. The old
-    rhythm costs a pattern change (300) to leave, far less than the demand it would miss,
+    rhythm costs a pattern change (100) to leave, far less than the demand it would miss,
     so the plan changes rhythm, and says so in its penalties."""
     instance = tiny(tmp_path / "i", face_to_face_share=1.0)
     held = frozenset(

@@ -190,6 +190,27 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
         "demand.rule_set '1999' is not one of [rule_sets]: 2025, 2026",
     ),
     (
+        "overlapping rule sets",
+        _edit(
+            "instance.toml", lambda t: t.replace("valid_to = 2025-12-31", "valid_to = 2026-01-31")
+        ),
+        "rule sets 2025 and 2026 overlap: 2025 must end before 2026-01-01",
+    ),
+    (
+        "rule set ending before it starts",
+        _edit(
+            "instance.toml", lambda t: t.replace("valid_to = 2025-12-31", "valid_to = 2021-12-31")
+        ),
+        "valid_to 2021-12-31 is before valid_from 2022-05-02",
+    ),
+    (
+        "meetings longer than a day",
+        _edit(
+            "instance.toml", lambda t: t.replace("meeting_minutes = 60", "meeting_minutes = 120")
+        ),
+        "demand: 5 appointments of 120 min are 600 min, more than a 480-minute staff-day",
+    ),
+    (
         "bad settings value",
         _edit(
             "instance.toml",
