@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from models.instance import Instance
 
 DEFAULT_INSTANCE = "instances/kuopio"
+RULE_COUNT = 12
+"""Rule families of planner.check (tests/test_check.py keeps this in step)."""
 
 
 class UserError(click.ClickException):
@@ -279,10 +281,10 @@ def schedule(
     """
     from models.instance import NoRuleSetError
     from planner.calendar import shift_month
-    from planner.check import check_plan
+    from planner.check import PlanFilesError, check_plan, read_manifest
     from planner.model import SolverConfig
     from planner.month import Previous
-    from planner.outputs import write_plan
+    from planner.outputs import PlanRejected, write_plan
     from planner.schedule import ScheduleError, plan_month
     from planner.store import StoreError, published_previous
 
@@ -290,7 +292,10 @@ def schedule(
     before = None
     if previous is not None:
         try:
+            read_manifest(previous)
             before = Previous.read(previous)
+        except PlanFilesError as exc:
+            raise UserError(f"--previous: {exc}") from None
         except (OSError, KeyError, ValueError) as exc:
             raise UserError(
                 f"--previous {previous}: cannot read last month's plan ({exc})"
@@ -301,8 +306,16 @@ def schedule(
         except StoreError as exc:
             raise UserError(f"--db {db}: {exc}") from None
     say = None if quiet else (lambda text: click.echo(text, err=True))
-    if say and before is not None and before.month == shift_month(month, -1):
-        say(f"context: the visits of {before.month} from {before.source}")
+    if before is not None and before.month == shift_month(month, -1):
+        if say:
+            say(f"context: the visits of {before.month} from {before.source}")
+    elif before is not None and before.month != month:
+        click.echo(
+            f"note: --previous holds {before.month or 'no month'}, neither last month nor "
+            f"{month}: its rhythms and names are preferred, but it is no context for the "
+            "deadlines across the month boundary",
+            err=True,
+        )
     config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed)
     try:
         plan = plan_month(data, month, config=config, previous=before, progress=say)
@@ -311,7 +324,18 @@ def schedule(
     except ScheduleError as exc:
         raise UserError(str(exc)) from None
     target = out or Path("out") / month
-    write_plan(plan, data, target)
+    boundary = previous if before is not None and before.month == shift_month(month, -1) else None
+    try:
+        write_plan(plan, data, target, verify=lambda staged: check_plan(staged, data, boundary))
+    except PlanRejected as exc:
+        for line in exc.violations:
+            click.echo(f"check: {line}", err=True)
+        click.echo(
+            f"the plan breaks {len(exc.violations)} hard rule(s) by the checker; nothing was "
+            f"written to {target} (this is a bug: please report it with the instance)",
+            err=True,
+        )
+        raise SystemExit(1) from None
     s = plan.stats
     click.echo(
         f"{plan.month}: {len(plan.visits)} visit days, "
@@ -328,37 +352,65 @@ def schedule(
         )
     click.echo(
         f"wrote {target}/ (report.md, visits.csv, schedule.csv, responsible.csv, "
-        "schedule.xlsx, ...)"
+        "schedule.xlsx, ...); checked: no violation of the hard rules"
     )
-    violations = check_plan(target, data)
-    if violations:
-        for line in violations:
-            click.echo(f"check: {line}", err=True)
-        raise SystemExit(1)
+
+
+def plan_instance(directory: Path, instance: str | None) -> Instance:
+    """The instance a plan is checked or published against: the one named, or else the
+    one its manifest says it was made from, refused when its files changed since."""
+    from planner.check import PlanFilesError, instance_changes, read_manifest
+
+    try:
+        manifest = read_manifest(directory)
+    except PlanFilesError as exc:
+        raise UserError(str(exc)) from None
+    if instance is not None:
+        return read_instance(instance)
+    if not manifest.instance_dir:
+        raise UserError(
+            f"{directory} does not say which instance it was made from; name the instance"
+        )
+    changed = instance_changes(manifest)
+    if changed:
+        raise UserError(
+            f"{directory} was made from {manifest.instance_dir}, whose "
+            f"{', '.join(changed)} changed since; re-plan, or name the instance to use it "
+            "as it is now"
+        )
+    return read_instance(manifest.instance_dir)
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @instance_argument
-def check(directory: Path, instance: str | None) -> None:
+@click.option(
+    "--previous",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Last month's plan: the rules that reach across the month boundary (initial "
+    "interview, equity floor) then count its visits too.",
+)
+def check(directory: Path, instance: str | None, previous: Path | None) -> None:
     """Re-verify every hard rule of a plan from its files alone.
 
+    The plan is checked against INSTANCE, or by default against the instance its
+    manifest (plan.json) names, which must be unchanged since the plan was made.
     Exit code 0 when the plan in DIRECTORY keeps every hard rule, 1 with one line
-    per violation otherwise, 2 when the files cannot be read.
+    per violation otherwise, 2 when it is not a complete, untouched plan.
     """
     from planner.check import PlanFilesError, check_plan
 
-    data = read_instance(instance)
+    data = plan_instance(directory, instance)
     try:
-        violations = check_plan(directory, data)
-    except (PlanFilesError, KeyError) as exc:
-        raise UserError(f"cannot check {directory}: {exc}") from None
+        violations = check_plan(directory, data, previous)
+    except PlanFilesError as exc:
+        raise UserError(str(exc)) from None
     for line in violations:
         click.echo(line)
     if violations:
         click.echo(f"{len(violations)} violation(s) of hard rules", err=True)
         raise SystemExit(1)
-    click.echo(f"{directory}: every hard rule holds")
+    click.echo(f"{directory}: no violation in the {RULE_COUNT} families of hard rules checked")
 
 
 db_option = click.option(
@@ -387,12 +439,15 @@ def publish(directory: Path, instance: str | None, db: Path) -> None:
     re-assigned or moved within the month; its SEQUENCE rises on every change;
     visits no longer in the plan are cancelled and leave the feeds.
     """
-    from planner.check import check_plan
+    from planner.check import PlanFilesError, check_plan
     from planner.store import StoreError
     from planner.store import publish as record
 
-    data = read_instance(instance)
-    violations = check_plan(directory, data)
+    data = plan_instance(directory, instance)
+    try:
+        violations = check_plan(directory, data)
+    except PlanFilesError as exc:
+        raise UserError(str(exc)) from None
     if violations:
         raise UserError(
             f"{directory} breaks {len(violations)} hard rule(s); run 'planner "

@@ -84,7 +84,7 @@ def run_replan(seed: int, month: str, workers: int) -> dict:
     visit = first.visits[len(first.visits) // 2]
     person = visit.staff_ids[0]
     absence = Absence(staff_id=person, start=visit.date, end=visit.date, reason="sick leave")
-    changed = instance.model_copy(update={"absences": (*instance.absences, absence)})
+    changed = instance.derived(absences=(*instance.absences, absence))
     second = plan_month(changed, month, config=config, previous=previous)
     before = {(e.date, e.staff_id): (e.activity, e.place_id) for e in first.schedule}
     after = {(e.date, e.staff_id): (e.activity, e.place_id) for e in second.schedule}

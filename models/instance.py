@@ -171,6 +171,45 @@ class ServicePoint(_Row):
             raise ValueError(f"close {self.close:%H:%M} is not after open {self.open:%H:%M}")
         return self
 
+    @model_validator(mode="after")
+    def _pattern_fits_the_room(self) -> ServicePoint:
+        """A fixed pattern the plan could not keep is refused here, not found by the solver:
+        weekdays the room is closed, weekends, or a word that does not fit the frequency."""
+        if not self.pattern:
+            return self
+        parts = self.pattern.split(":")
+        frequency, days_text = parts[0], parts[1] if len(parts) > 1 else ""
+        parity = parts[2] if len(parts) > 2 else None
+        labels = {d.label: d for d in Weekday}
+        days = []
+        for label in days_text.split("+") if days_text else []:
+            if label not in labels:
+                raise ValueError(
+                    f"pattern {self.pattern!r}: {label!r} is not a weekday ({' '.join(labels)})"
+                )
+            days.append(labels[label])
+        closed = [d.label for d in days if d not in self.weekdays]
+        if closed:
+            raise ValueError(
+                f"pattern {self.pattern!r} falls on {' '.join(closed)}, but the room is "
+                f"free only on {' '.join(d.label for d in sorted(self.weekdays))}"
+            )
+        if any(d >= Weekday.SAT for d in days):
+            raise ValueError(f"pattern {self.pattern!r}: visits are on working days, Mon–Fri")
+        wanted = {"none": 0, "twice_weekly": 2}.get(frequency, 1)
+        if frequency == "daily":
+            wanted = len([d for d in self.weekdays if d < Weekday.SAT])
+        if len(days) != wanted:
+            raise ValueError(
+                f"pattern {self.pattern!r}: {frequency} takes {wanted} weekday(s), not {len(days)}"
+            )
+        if (parity is not None) != (frequency == "biweekly"):
+            raise ValueError(
+                f"pattern {self.pattern!r}: odd/even weeks go with biweekly, and biweekly "
+                "needs them (e.g. 'biweekly:Wed:odd')"
+            )
+        return self
+
     @property
     def hours(self) -> float:
         """Opening hours a day, which bound how long a visit can be."""
@@ -209,6 +248,10 @@ class Absence(_Row):
 
 Criterion = Literal["broad_unemployment", "foreign_language", "labour_force"]
 CRITERIA: tuple[str, ...] = ("broad_unemployment", "foreign_language", "labour_force")
+
+
+FREQUENCIES = ("none", "monthly", "first_third", "biweekly", "weekly", "twice_weekly", "daily")
+"""Visit frequencies from the least to the most frequent: the equity floor's order."""
 
 
 class _Settings(BaseModel):
@@ -454,6 +497,17 @@ class Instance(BaseModel):
     service_points: tuple[ServicePoint, ...]
     staff: tuple[StaffMember, ...]
     absences: tuple[Absence, ...] = ()
+    source_dir: str = Field(
+        default="", description="The directory it was read from ('' when made in memory)."
+    )
+    source_files: dict[str, str] = Field(
+        default_factory=dict,
+        description="SHA-256 of each file read, so a plan can tell when they changed.",
+    )
+
+    def derived(self, **changes: object) -> Instance:
+        """A copy with ``changes`` that no longer claims to be the files it was read from."""
+        return self.model_copy(update={**changes, "source_dir": "", "source_files": {}})
 
     def active_area_ids(self) -> list[str]:
         """Areas that are planned: every non-optional one plus the options switched on."""

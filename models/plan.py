@@ -45,6 +45,15 @@ class Responsibility(_Frozen):
     point_id: str = Field(description="The service point whose team the person is on.")
 
 
+class StaffRole(_Frozen):
+    """What a person does this month by the allocation: work in a production area
+    ('local'), central duties, or the substitute pool."""
+
+    staff_id: str
+    role: Literal["local", "central", "substitute"]
+    area_id: str = Field(description="Home production area of local staff; '' otherwise.")
+
+
 class Unmet(_Frozen):
     """Something the plan could not do, with the rule and the resource that blocked it."""
 
@@ -142,6 +151,7 @@ class Plan(_Frozen):
     rule_set_description: str = ""
     interview_deadline: int = 0
     waits: tuple[InterviewWait, ...] = ()
+    roles: tuple[StaffRole, ...] = ()
     context: str = Field(
         default="", description="Where last month's visits (the boundary's context) came from."
     )

@@ -20,7 +20,7 @@ from typing import Literal
 
 import holidays
 
-from models.instance import Weekday
+from models.instance import FREQUENCIES, Weekday
 
 Frequency = Literal["daily", "twice_weekly", "weekly", "biweekly", "first_third", "monthly"]
 
@@ -187,7 +187,7 @@ _LONG = {
     )
 }
 
-FLOOR_ORDER = ["none", "monthly", "first_third", "biweekly", "weekly", "twice_weekly", "daily"]
+FLOOR_ORDER = list(FREQUENCIES)
 
 
 def candidate_patterns(room_days: frozenset[Weekday], floor: str = "none") -> list[Pattern]:

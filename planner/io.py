@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from models.instance import (
+    FREQUENCIES,
     Absence,
     Area,
     Instance,
@@ -288,7 +289,11 @@ def load_instance(directory: Path | str) -> Instance:
     if problems:
         raise InstanceError(sorted(set(problems), key=_order))
     assert settings is not None
+    from planner.check.files import fingerprint
+
     return Instance(
+        source_dir=str(directory.resolve()),
+        source_files=fingerprint(directory),
         settings=settings,
         areas=tuple(r for _, r in tables["areas.csv"]),  # type: ignore[misc]
         municipalities=tuple(r for _, r in tables["municipalities.csv"]),  # type: ignore[misc]
@@ -422,6 +427,23 @@ def check_references(
                         "key",
                     )
                 )
+    floor = settings.schedule.equity_floor
+    with_office = {p.municipality_id for _, p in points if p.kind == "office"}  # type: ignore[attr-defined]
+    for line, point in points:
+        fixed = point.pattern  # type: ignore[attr-defined]
+        if not fixed or point.municipality_id in with_office:  # type: ignore[attr-defined]
+            continue
+        frequency = fixed.split(":")[0]
+        if FREQUENCIES.index(frequency) < FREQUENCIES.index(floor):
+            problems.append(
+                Problem(
+                    "service_points.csv",
+                    line,
+                    "pattern",
+                    f"pattern {fixed!r} is less frequent than the equity floor ({floor}) "
+                    f"for {point.municipality_id!r}, which has no office",  # type: ignore[attr-defined]
+                )
+            )
     optional = {a.area_id for _, a in areas if a.optional}  # type: ignore[attr-defined]
     if areas:
         for area in settings.include_optional_areas:

@@ -312,9 +312,12 @@ def add_process_demand(data: MonthData, b: Built) -> None:
 
 
 def add_substitute_pool(data: MonthData, b: Built) -> None:
-    """Hard: a substitute covers one thing a day (a visit, an office or central duty) on
-    days they are not absent. Soft (substitute_day): each day used costs, so the pool
-    covers only what the regular staff cannot."""
+    """Hard: a substitute covers at most one thing a day (a visit, an office or central
+    duty), only on days they work: never when absent, and a part-time substitute works
+    exactly their share of the month's working days, like everybody else. Soft
+    (substitute_day): each day used costs, so the pool covers only what the regular staff
+    cannot, or what it does for less (see the README: a day costs as much as 25 minutes
+    of driving)."""
     m, v = b.model, b.vars
     offices = data.offices()
     used = []
@@ -331,7 +334,7 @@ def add_substitute_pool(data: MonthData, b: Built) -> None:
             sc = m.new_bool_var(f"sub_central[{sid},{day}]")
             v.sub_central[(sid, day)] = sc
             duties.append(sc)
-            m.add_at_most_one(duties)
+            m.add(sum(duties) <= v.work[(sid, day)])
             used.extend(duties)
     if used and data.instance.settings.penalties.substitute_day:
         b.terms.append(

@@ -116,6 +116,8 @@ class MonthData:
     lookahead_days: list[dt.date] = field(default_factory=list)
     """Next month's first working days that this month's deadlines reach into; the rhythm
     chosen is assumed to carry on there (next month's own plan may still change it)."""
+    floor_broken: dict[str, str] = field(default_factory=dict)
+    """point -> why no pattern meeting the equity floor is possible there."""
     lookahead_open: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     """(point, pattern key) -> indices into :attr:`lookahead_days` the pattern falls on."""
 
@@ -196,6 +198,7 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
     demand = point_demand(instance, month)
     with_office = {p.municipality_id for p in instance.active_points() if p.kind == "office"}
     patterns: dict[str, list[Pattern]] = {}
+    floor_broken: dict[str, str] = {}
     open_days: dict[tuple[str, str], list[int]] = {}
     index = {d: i for i, d in enumerate(days)}
     for point_id in demand:
@@ -204,6 +207,15 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         candidates = candidate_patterns(point.weekdays, floor)
         if point.pattern:
             candidates = [Pattern.from_key(point.pattern)]
+        if not candidates:
+            # No weekday rhythm is possible at all (a room free only at weekends): the
+            # point stays closed and the plan says why, rather than the model failing.
+            candidates = [Pattern("none")]
+            rooms = " ".join(d.label for d in sorted(point.weekdays))
+            floor_broken[point_id] = (
+                f"the room is free only on {rooms}, so no weekday rhythm is possible and the "
+                f"equity floor ({floor}) cannot be kept; the point is not open this month"
+            )
         patterns[point_id] = candidates
         for pattern in candidates:
             open_days[(point_id, pattern.key)] = [
@@ -262,6 +274,7 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         context_held=context_held,
         lookahead_days=lookahead_days,
         lookahead_open=lookahead_open,
+        floor_broken=floor_broken,
     )
 
 

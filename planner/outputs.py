@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -12,11 +13,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from planner.calendar import finnish_holidays, working_days_in_year
+from planner.check.files import MANIFEST, sha256
 from planner.clients import municipality_counts
 from planner.demand import FORMULA
 from planner.travel import travel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from models.instance import Instance
     from models.plan import Plan
 
@@ -166,6 +170,12 @@ def substitute_use(plan: Plan) -> pd.DataFrame:
             }
             for d, c in counts.items()
         ]
+    )
+
+
+def roles_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame(
+        [r.model_dump() for r in plan.roles], columns=["staff_id", "role", "area_id"]
     )
 
 
@@ -348,9 +358,28 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
         visits_table(plan).to_excel(writer, sheet_name="Visits", index=False)
 
 
-def write_plan(plan: Plan, instance: Instance, out_dir: Path) -> list[Path]:
-    """Write every output into ``out_dir``; all files are made first in a temporary folder, so
-    a failure leaves the previous outputs as they were."""
+class PlanRejected(RuntimeError):
+    """The plan's own check found violations; nothing was written."""
+
+    def __init__(self, violations: list[str]) -> None:
+        super().__init__(f"{len(violations)} violation(s) of hard rules")
+        self.violations = violations
+
+
+def write_plan(
+    plan: Plan,
+    instance: Instance,
+    out_dir: Path,
+    verify: Callable[[Path], list[str]] | None = None,
+) -> list[Path]:
+    """Write every output into ``out_dir``, the manifest ``plan.json`` last.
+
+    All files are made first in a temporary folder beside it. ``plan.json`` holds the
+    plan, the SHA-256 of every other file and of the instance files the plan was made
+    from; it is removed from ``out_dir`` before anything is replaced and put back last,
+    so a run killed half-way leaves a folder that ``check`` and ``publish`` refuse.
+    ``verify`` (the checker) sees the complete staged plan first; if it finds any
+    violation, :class:`PlanRejected` is raised and ``out_dir`` is left as it was."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
     try:
@@ -360,6 +389,7 @@ def write_plan(plan: Plan, instance: Instance, out_dir: Path) -> list[Path]:
             "responsible.csv": responsible_table(plan),
             "points.csv": points_table(plan),
             "unmet.csv": unmet_table(plan),
+            "roles.csv": roles_table(plan),
             "municipalities.csv": report_municipalities(plan, instance),
             "staff_load.csv": report_staff(plan, instance),
             "substitutes.csv": substitute_use(plan),
@@ -369,13 +399,25 @@ def write_plan(plan: Plan, instance: Instance, out_dir: Path) -> list[Path]:
         for name, frame in tables.items():
             frame.to_csv(staging / name, index=False)
         (staging / "report.md").write_text(report_markdown(plan, instance), encoding="utf-8")
-        (staging / "plan.json").write_text(plan.model_dump_json(indent=1), encoding="utf-8")
         write_workbook(plan, instance, staging / "schedule.xlsx")
+        files = {item.name: sha256(item) for item in sorted(staging.iterdir())}
+        manifest = json.loads(plan.model_dump_json())
+        manifest["source"] = {
+            "instance_dir": instance.source_dir,
+            "instance_files": instance.source_files,
+            "files": files,
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if verify is not None:
+            violations = verify(staging)
+            if violations:
+                raise PlanRejected(violations)
         out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / MANIFEST).unlink(missing_ok=True)
         written = []
-        for item in sorted(staging.iterdir()):
-            os.replace(item, out_dir / item.name)
-            written.append(out_dir / item.name)
+        for name in [*files, MANIFEST]:
+            os.replace(staging / name, out_dir / name)
+            written.append(out_dir / name)
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -113,8 +113,8 @@ def choose_leavers(
 
 def without(instance: Instance, leavers: list[StaffMember]) -> Instance:
     gone = {s.staff_id for s in leavers}
-    return instance.model_copy(
-        update={
+    return instance.derived(
+        **{
             "staff": tuple(s for s in instance.staff if s.staff_id not in gone),
             "absences": tuple(a for a in instance.absences if a.staff_id not in gone),
         }

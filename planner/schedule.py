@@ -23,6 +23,7 @@ from models.plan import (
     ScheduleEntry,
     SolvePass,
     SolverStats,
+    StaffRole,
     Unmet,
     Visit,
 )
@@ -179,6 +180,12 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: li
         rule_set_description=rules.description,
         interview_deadline=data.interview_days,
         waits=tuple(interview_waits(data, solved)),
+        roles=tuple(
+            StaffRole(
+                staff_id=s.staff_id, role=data.role[s.staff_id], area_id=data.area[s.staff_id]
+            )  # type: ignore[arg-type]
+            for s in instance.staff
+        ),
         context=(
             f"visits of {data.previous.month} from {data.previous.source}"
             if data.context_days
@@ -245,6 +252,8 @@ def _schedule(data: MonthData, solved: Solved) -> list[ScheduleEntry]:
                     "activity": "outreach",
                     "substitute_cover": role == "substitute",
                 }
+            elif not solved.work.get((sid, day), 0):
+                entry |= {"place_id": "", "activity": "off"}
             elif role == "substitute":
                 if (sid, day) in sub_office:
                     entry |= {
@@ -258,8 +267,6 @@ def _schedule(data: MonthData, solved: Solved) -> list[ScheduleEntry]:
                         "activity": "central",
                         "substitute_cover": (sid, day) in solved.sub_central,
                     }
-            elif not solved.work.get((sid, day), 0):
-                entry |= {"place_id": "", "activity": "off"}
             elif role == "central":
                 entry |= {"place_id": "central", "activity": "central"}
             else:
@@ -286,6 +293,52 @@ def _penalties(data: MonthData, solved: Solved) -> list[Penalty]:
         for rule in RULE_WORDS
         if rule in amount
     ]
+
+
+def measured_shortfalls(data: MonthData, solved: Solved) -> dict[str, dict[tuple, int]]:
+    """Every shortfall measured on the plan itself (not read from the solver's slack
+    variables, which a zero weight leaves free): what the plan declares is what it shows.
+    Demand in tenths of a staff-day; the rest in staff- or person-days."""
+    instance = data.instance
+    settings = instance.settings
+    skills = {s.staff_id: s.skills for s in instance.staff}
+    result: dict[str, dict[tuple, int]] = {"demand": {}, "process": {}, "office": {}}
+    result["central"] = {}
+    planned: dict[str, int] = defaultdict(int)
+    for _, point, _ in solved.x:
+        planned[point] += 1
+    for point_id, need in data.demand.items():
+        if point_id in data.patterns:
+            result["demand"][(point_id,)] = max(0, max(1, need.tenths) - 10 * planned[point_id])
+    with_office = data.office_municipalities()
+    for muni, processes in data.needed.items():
+        points = {p for p in data.patterns if instance.point(p).municipality_id == muni}
+        if not points or muni in with_office:
+            continue
+        for process in processes:
+            rule = settings.process_demand.get(process)
+            if rule is None:
+                continue
+            supply = sum(1 for s, p, _ in solved.x if p in points and process in skills[s])
+            result["process"][(muni, process)] = max(0, rule.visits_per_month - supply)
+    out = {(s, d) for s, _, d in solved.x}
+    for office in data.offices():
+        minimum = settings.cover.office_min_per_day.get(office, 0)
+        if minimum <= 0:
+            continue
+        based = [s.staff_id for s in data.people("local") if s.home_point_id == office]
+        for day in range(len(data.days)):
+            present = sum(1 for s in based if solved.work.get((s, day), 0) and (s, day) not in out)
+            present += sum(1 for _, o, d in solved.sub_office if o == office and d == day)
+            result["office"][(office, day)] = max(0, minimum - present)
+    minimum = settings.cover.central_min_per_day
+    if minimum > 0:
+        central = [s.staff_id for s in data.people("central")]
+        for day in range(len(data.days)):
+            present = sum(1 for s in central if solved.work.get((s, day), 0))
+            present += sum(1 for _, d in solved.sub_central if d == day)
+            result["central"][(day,)] = max(0, minimum - present)
+    return result
 
 
 def _day_list(days: list[dt.date]) -> str:
@@ -328,6 +381,17 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 reason=why,
             )
         )
+    for point_id, why in sorted(data.floor_broken.items()):
+        result.append(
+            Unmet(
+                date=None,
+                point_id=point_id,
+                municipality_id=instance.point(point_id).municipality_id,
+                rule="equity_floor",
+                amount=1,
+                reason=why,
+            )
+        )
     late_by_muni: dict[str, list[dt.date]] = defaultdict(list)
     for muni, day in sorted(solved.late):
         late_by_muni[muni].append(day)
@@ -355,7 +419,8 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 ),
             )
         )
-    for (point_id,), short in solved.shortfalls.get("demand", {}).items():
+    shortfalls = measured_shortfalls(data, solved)
+    for (point_id,), short in shortfalls["demand"].items():
         if short <= 0:
             continue
         point = instance.point(point_id)
@@ -390,7 +455,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 reason=why,
             )
         )
-    for (muni, process), short in solved.shortfalls.get("process", {}).items():
+    for (muni, process), short in shortfalls["process"].items():
         if short <= 0:
             continue
         team = [s for s in municipality_team(data, muni) if process in staff[s].skills]
@@ -424,7 +489,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                         f"work this month, so {MIN_NAMED} cannot be named",
                     )
                 )
-    for (office, day), short in solved.shortfalls.get("office", {}).items():
+    for (office, day), short in shortfalls["office"].items():
         if short > 0:
             minimum = instance.settings.cover.office_min_per_day.get(office, 0)
             result.append(
@@ -438,7 +503,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                     "the rest are absent, off or on visits, and no substitute was free",
                 )
             )
-    for (day,), short in solved.shortfalls.get("central", {}).items():
+    for (day,), short in shortfalls["central"].items():
         if short > 0:
             minimum = instance.settings.cover.central_min_per_day
             result.append(

@@ -212,3 +212,55 @@ def test_sweep_cut_zero_is_the_schedule_plan(tmp_path: Path) -> None:
         SolverConfig(time_limit=5, seed=4),
     )
     assert base.plan.visits == plan.visits
+
+
+def test_last_months_published_plan_is_the_context(tmp_path: Path) -> None:
+    """Without --previous, the visits of last month's published plan (in --db) are the
+    context of the deadlines across the boundary; the report says where they came from."""
+    directory = write_tiny(tmp_path / "i", face_to_face_share=0.05)
+    runner = CliRunner()
+    db = tmp_path / "store.db"
+    common = ["--time-limit", "5", "--workers", "2", "--seed", "1", "-q"]
+    march = tmp_path / "march"
+    result = runner.invoke(
+        main, ["schedule", str(directory), "--month", "2026-03", "--out", str(march), *common]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["publish", str(march), str(directory), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    april = tmp_path / "april"
+    result = runner.invoke(
+        main,
+        [
+            "schedule",
+            str(directory),
+            "--month",
+            "2026-04",
+            "--out",
+            str(april),
+            "--db",
+            str(db),
+            *common,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = (april / "report.md").read_text(encoding="utf-8")
+    assert f"context: visits of 2026-03 from the published plan in {db}" in report
+    # A month whose previous month was never published has no context, and says so.
+    june = tmp_path / "june"
+    result = runner.invoke(
+        main,
+        [
+            "schedule",
+            str(directory),
+            "--month",
+            "2026-06",
+            "--out",
+            str(june),
+            "--db",
+            str(db),
+            *common,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "no previous plan given" in (june / "report.md").read_text(encoding="utf-8")

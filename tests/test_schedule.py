@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import json
 import math
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 from cli import main
 from models.instance import Weekday
 from planner.calendar import Pattern, week_parity, working_days
-from planner.check import check_plan
+from planner.check import MANIFEST, check_plan, sha256
 from planner.demand import point_demand
 from planner.model import SolverConfig
 from planner.month import Previous, prepare
@@ -290,6 +291,11 @@ def _edit_csv(path: Path, change: object) -> None:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
+    # Re-sign the manifest, so the rules (not only the hashes) must catch the break.
+    manifest_path = path.parent / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["source"]["files"][path.name] = sha256(path)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture
@@ -308,7 +314,7 @@ def test_checker_catches_absent_person_on_a_visit(
     day = visit.date.isoformat()
     broken = tiny(tmp_path / "i2", absences=[(person, day, day)])
     problems = check_plan(out, broken)
-    assert any(f"{person} is away on {day} but planned for outreach" in p for p in problems)
+    assert any(f"absence: {person} {day}: absent, but planned for outreach" in p for p in problems)
 
 
 def test_checker_catches_one_named_worker(good_plan: tuple[Instance, Path, Plan]) -> None:
@@ -322,7 +328,9 @@ def test_checker_catches_one_named_worker(good_plan: tuple[Instance, Path, Plan]
 
     _edit_csv(out / "responsible.csv", keep_one_employer)
     problems = check_plan(out, instance)
-    assert any("two-worker rule: village has 1 named worker(s) for employer" in p for p in problems)
+    assert any(
+        "named workers: village 2026-03: 1 named for employer, not two" in p for p in problems
+    )
 
 
 def test_checker_catches_weekend_visit_and_too_many_people(
@@ -338,7 +346,7 @@ def test_checker_catches_weekend_visit_and_too_many_people(
     _edit_csv(out / "visits.csv", move)
     problems = check_plan(out, instance)
     assert any("2026-03-07: not a working day" in p for p in problems)
-    assert any("3 people for 2 rooms" in p for p in problems)
+    assert any("3 people for 2 room(s)" in p for p in problems)
 
 
 def test_checker_catches_a_missing_office_day(good_plan: tuple[Instance, Path, Plan]) -> None:
@@ -352,7 +360,7 @@ def test_checker_catches_a_missing_office_day(good_plan: tuple[Instance, Path, P
 
     _edit_csv(out / "schedule.csv", empty_office)
     problems = check_plan(out, instance)
-    assert any("office cover: town_office has 0 of 1 on 2026-03-10" in p for p in problems)
+    assert any("office cover: town_office 2026-03-10: 0 of 1, undeclared" in p for p in problems)
 
 
 def test_checker_catches_undeclared_shortfall(tmp_path: Path) -> None:
@@ -446,11 +454,11 @@ def test_cli_check_exit_codes(tmp_path: Path) -> None:
     _edit_csv(out / "visits.csv", crowd)
     broken = runner.invoke(main, ["check", str(out), str(instance_dir)])
     assert broken.exit_code == 1
-    assert "4 people for 2 rooms" in broken.stdout
+    assert "4 people for 2 room(s)" in broken.stdout
     (out / "points.csv").unlink()
     missing = runner.invoke(main, ["check", str(out), str(instance_dir)])
     assert missing.exit_code == 2
-    assert "points.csv: file is missing" in missing.stderr
+    assert "points.csv is missing, though plan.json lists it" in missing.stderr
 
 
 def test_regression_a_far_village_gets_its_demand(tmp_path: Path) -> None:

@@ -1,0 +1,557 @@
+"""The checker trusts nothing: deliberate breaks of a real planned month, each caught with
+a message naming the rule, the person or point, and the day (or the month, for rules
+that count over it); and plan folders that are incomplete or tampered with are refused.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner
+
+from cli import RULE_COUNT, main
+from planner.check import MANIFEST, PlanFilesError, check_plan, sha256
+from planner.check.rules import RULES
+from planner.io import load_instance
+from planner.model import SolverConfig
+from planner.outputs import write_plan
+from planner.schedule import plan_month
+from tests.conftest import KUOPIO
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+MONTH = "2026-03"
+Tables = dict[str, list[dict[str, str]]]
+NAMES = ("visits.csv", "schedule.csv", "responsible.csv", "points.csv", "unmet.csv", "roles.csv")
+
+
+@pytest.fixture(scope="module")
+def kuopio_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    instance = load_instance(KUOPIO)
+    plan = plan_month(instance, MONTH, config=SolverConfig(time_limit=10, workers=4, seed=1))
+    out = tmp_path_factory.mktemp("plan") / MONTH
+    write_plan(plan, instance, out)
+    assert check_plan(out, instance) == []
+    return out
+
+
+def _read(directory: Path) -> tuple[Tables, dict[str, list[str]]]:
+    tables, headers = {}, {}
+    for name in NAMES:
+        with open(directory / name, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            tables[name] = list(reader)
+            headers[name] = list(reader.fieldnames or [])
+    return tables, headers
+
+
+def _write(directory: Path, tables: Tables, headers: dict[str, list[str]]) -> None:
+    """Write the broken tables back and re-sign the manifest, as a careless hand would:
+    the break must be caught by the rules, not only by the hashes."""
+    for name, rows in tables.items():
+        with open(directory / name, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, headers[name])
+            writer.writeheader()
+            writer.writerows(rows)
+    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    manifest["source"]["files"] = {
+        name: sha256(directory / name) for name in manifest["source"]["files"]
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _roles(t: Tables) -> dict[str, str]:
+    return {r["staff_id"]: r["role"] for r in t["roles.csv"]}
+
+
+def _row(t: Tables, sid: str, date: str) -> dict[str, str]:
+    return next(r for r in t["schedule.csv"] if r["staff_id"] == sid and r["date"] == date)
+
+
+def _office_day(t: Tables, role: str = "local", fte: str | None = None) -> dict[str, str]:
+    roles = _roles(t)
+    staff = {s.staff_id: s for s in load_instance(KUOPIO).staff}
+    wanted = {"local": "office", "central": "central"}[role]
+    return next(
+        r
+        for r in t["schedule.csv"]
+        if roles[r["staff_id"]] == role
+        and r["activity"] == wanted
+        and (fte is None or (staff[r["staff_id"]].fte < 1) == (fte == "part"))
+    )
+
+
+def _visits(t: Tables, point: str) -> list[dict[str, str]]:
+    return [v for v in t["visits.csv"] if v["point_id"] == point]
+
+
+# ----------------------------------------------------------------------------- the breaks
+
+
+def full_timer_off(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t, fte="full")
+    row["activity"], row["place_id"] = "off", ""
+    return ("working days", row["staff_id"], row["date"])
+
+
+def part_timer_short(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t, fte="part")
+    row["activity"], row["place_id"] = "off", ""
+    return ("working days", row["staff_id"], MONTH)
+
+
+def other_team_on_visit(t: Tables) -> tuple[str, ...]:
+    maaninka = {r["staff_id"] for r in t["responsible.csv"] if r["point_id"] == "maaninka"}
+    nilsia = {r["staff_id"] for r in t["responsible.csv"] if r["point_id"] == "nilsia"}
+    for visit in _visits(t, "maaninka"):
+        for sid in sorted(nilsia - maaninka):
+            row = _row(t, sid, visit["date"])
+            if row["activity"] == "office":
+                visit["staff_ids"] += f" {sid}"
+                row["activity"], row["place_id"] = "outreach", "maaninka"
+                return ("team", sid, visit["date"], "maaninka")
+    raise AssertionError("no Nilsiä-team person free on a Maaninka day")
+
+
+def central_at_office(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t, role="central")
+    row["activity"], row["place_id"] = "office", "kuopio_centre"
+    return ("role", row["staff_id"], row["date"])
+
+
+def rautavaara_weekly(t: Tables) -> tuple[str, ...]:
+    next(r for r in t["points.csv"] if r["point_id"] == "rautavaara")["pattern"] = "weekly:Wed"
+    return ("unmet visit", "rautavaara", "2026-03-")
+
+
+def rautavaara_on_a_closed_day(t: Tables) -> tuple[str, ...]:
+    next(r for r in t["points.csv"] if r["point_id"] == "rautavaara")["pattern"] = "weekly:Mon"
+    return ("pattern", "rautavaara", MONTH)
+
+
+def rautavaara_all_declared_unmet(t: Tables) -> tuple[str, ...]:
+    for visit in _visits(t, "rautavaara"):
+        t["visits.csv"].remove(visit)
+        for sid in visit["staff_ids"].split():
+            row = _row(t, sid, visit["date"])
+            row["activity"] = "office" if _roles(t)[sid] == "local" else "central"
+            row["place_id"] = (
+                next(s.home_point_id for s in load_instance(KUOPIO).staff if s.staff_id == sid)
+                if row["activity"] == "office"
+                else "central"
+            )
+            row["substitute_cover"] = "false"
+        t["unmet.csv"].append(
+            {
+                "date": visit["date"],
+                "point_id": "rautavaara",
+                "municipality_id": "rautavaara",
+                "rule": "unmet_visit",
+                "amount": "1",
+                "reason": "nobody could go",
+            }
+        )
+    return ("initial interview", "rautavaara", "2026-03-")
+
+
+def lapinlahti_person_removed(t: Tables) -> tuple[str, ...]:
+    visit = next(v for v in _visits(t, "lapinlahti") if len(v["staff_ids"].split()) > 1)
+    people = visit["staff_ids"].split()
+    coach = {s.staff_id for s in load_instance(KUOPIO).staff if "coach" in s.skills}
+    gone = next(s for s in reversed(people) if [p for p in people if p != s and p in coach])
+    visit["staff_ids"] = " ".join(p for p in people if p != gone)
+    row = _row(t, gone, visit["date"])
+    row["activity"], row["place_id"] = "office", "siilinjarvi_centre"
+    if _roles(t)[gone] == "substitute":
+        row["substitute_cover"] = "true"
+    return ("local demand", "lapinlahti", MONTH)
+
+
+def tuusniemi_visit_deleted(t: Tables) -> tuple[str, ...]:
+    visit = _visits(t, "tuusniemi")[1]
+    t["visits.csv"].remove(visit)
+    homes = {s.staff_id: s.home_point_id for s in load_instance(KUOPIO).staff}
+    for sid in visit["staff_ids"].split():
+        row = _row(t, sid, visit["date"])
+        row["activity"], row["place_id"] = "office", homes[sid]
+    return ("unmet visit", "tuusniemi", visit["date"])
+
+
+def absent_on_a_visit(t: Tables) -> tuple[str, ...]:
+    instance = load_instance(KUOPIO)
+    away = {
+        (a.staff_id, a.start + dt.timedelta(days=k))
+        for a in instance.absences
+        for k in range((a.end - a.start).days + 1)
+    }
+    for visit in t["visits.csv"]:
+        team = {r["staff_id"] for r in t["responsible.csv"] if r["point_id"] == visit["point_id"]}
+        for sid in sorted(team):
+            if (sid, dt.date.fromisoformat(visit["date"])) in away:
+                visit["staff_ids"] += f" {sid}"
+                row = _row(t, sid, visit["date"])
+                row["activity"], row["place_id"] = "outreach", visit["point_id"]
+                return ("absence", sid, visit["date"])
+    raise AssertionError("nobody on a team is absent on a visit day")
+
+
+def weekend_visit(t: Tables) -> tuple[str, ...]:
+    visit = t["visits.csv"][0]
+    visit["date"] = "2026-03-07"
+    return ("visit", visit["point_id"], "2026-03-07")
+
+
+def too_many_people(t: Tables) -> tuple[str, ...]:
+    visit = next(v for v in _visits(t, "rautavaara"))
+    visit["staff_ids"] = " ".join([*visit["staff_ids"].split()] * 3)
+    return ("visit", "rautavaara", visit["date"])
+
+
+def no_coach(t: Tables) -> tuple[str, ...]:
+    staff = {s.staff_id: s for s in load_instance(KUOPIO).staff}
+    for visit in t["visits.csv"]:
+        people = visit["staff_ids"].split()
+        others = [s for s in people if "coach" not in staff[s].skills]
+        if others and len(others) < len(people):
+            homes = {s.staff_id: s.home_point_id for s in staff.values()}
+            for sid in people:
+                if sid not in others:
+                    row = _row(t, sid, visit["date"])
+                    row["activity"], row["place_id"] = "office", homes[sid]
+            visit["staff_ids"] = " ".join(others)
+            return ("no own coach", visit["point_id"], visit["date"])
+    raise AssertionError("no visit with a person without coach skill")
+
+
+def process_not_on_site(t: Tables) -> tuple[str, ...]:
+    staff = {s.staff_id: s for s in load_instance(KUOPIO).staff}
+    for visit in t["visits.csv"]:
+        if not any("integration" in staff[s].skills for s in visit["staff_ids"].split()):
+            visit["processes"] += " integration"
+            return ("lists 'integration'", visit["point_id"], visit["date"])
+    raise AssertionError
+
+
+def outside_hours(t: Tables) -> tuple[str, ...]:
+    visit = t["visits.csv"][3]
+    visit["end"] = "19:00"
+    return ("opening hours", visit["point_id"], visit["date"])
+
+
+def office_cover_short(t: Tables) -> tuple[str, ...]:
+    date = t["schedule.csv"][0]["date"]
+    rows = [
+        r
+        for r in t["schedule.csv"]
+        if r["date"] == date and r["place_id"] == "siilinjarvi_centre" and r["activity"] == "office"
+    ]
+    for row in rows:
+        row["place_id"] = "kuopio_centre"
+    return ("office cover", "siilinjarvi_centre", date)
+
+
+def central_cover_short(t: Tables) -> tuple[str, ...]:
+    date = t["schedule.csv"][0]["date"]
+    roles = _roles(t)
+    for row in t["schedule.csv"]:
+        if row["date"] == date and roles[row["staff_id"]] == "central":
+            row["activity"], row["place_id"] = "off", ""
+    return ("central cover", "central", date)
+
+
+def one_named_worker(t: Tables) -> tuple[str, ...]:
+    rows = [r for r in t["responsible.csv"] if r["municipality_id"] == "keitele"]
+    process = rows[0]["process"]
+    named = [r for r in rows if r["process"] == process]
+    for row in named[1:]:
+        t["responsible.csv"].remove(row)
+    return ("named workers", "keitele", MONTH)
+
+
+def named_without_skill(t: Tables) -> tuple[str, ...]:
+    staff = {s.staff_id: s for s in load_instance(KUOPIO).staff}
+    row = next(r for r in t["responsible.csv"] if "youth" not in staff[r["staff_id"]].skills)
+    t["responsible.csv"].append({**row, "process": "youth"})
+    return ("named workers", row["staff_id"], MONTH)
+
+
+def substitute_named(t: Tables) -> tuple[str, ...]:
+    row = dict(t["responsible.csv"][0])
+    row["staff_id"] = "s155"
+    t["responsible.csv"].append(row)
+    return ("named workers", "s155", MONTH)
+
+
+def missing_row(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t)
+    t["schedule.csv"].remove(row)
+    return ("working days", row["staff_id"], row["date"])
+
+
+def duplicate_row(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t)
+    t["schedule.csv"].append(dict(row))
+    return ("two rows", row["staff_id"], row["date"])
+
+
+def outreach_without_visit(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t)
+    row["activity"], row["place_id"] = "outreach", "vesanto"
+    return ("on no visit", row["staff_id"], row["date"])
+
+
+def visit_off_rhythm(t: Tables) -> tuple[str, ...]:
+    visit = _visits(t, "rautavaara")[0]
+    moved = (dt.date.fromisoformat(visit["date"]) + dt.timedelta(days=7)).isoformat()
+    for sid in visit["staff_ids"].split():
+        old = _row(t, sid, visit["date"])
+        new = _row(t, sid, moved)
+        old["activity"], new["activity"] = new["activity"], old["activity"]
+        old["place_id"], new["place_id"] = new["place_id"], old["place_id"]
+    visit["date"] = moved
+    return ("off its rhythm", "rautavaara", moved)
+
+
+def unmet_declared_but_held(t: Tables) -> tuple[str, ...]:
+    visit = _visits(t, "kaavi")[0]
+    t["unmet.csv"].append(
+        {
+            "date": visit["date"],
+            "point_id": "kaavi",
+            "municipality_id": "kaavi",
+            "rule": "unmet_visit",
+            "amount": "1",
+            "reason": "x",
+        }
+    )
+    return ("declared unmet, but a visit is held", "kaavi", visit["date"])
+
+
+def shortfall_overstated(t: Tables) -> tuple[str, ...]:
+    row = next(r for r in t["unmet.csv"] if r["rule"] == "demand_shortfall")
+    row["amount"] = str(float(row["amount"]) + 3)
+    return ("local demand", row["point_id"], MONTH)
+
+
+def regular_as_substitute_cover(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t)
+    row["substitute_cover"] = "true"
+    return ("substitute pool", row["staff_id"], row["date"])
+
+
+def unknown_activity(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t)
+    row["activity"] = "holiday"
+    return ("unknown activity", row["staff_id"], row["date"])
+
+
+def visit_outside_area(t: Tables) -> tuple[str, ...]:
+    roles = {r["staff_id"]: r for r in t["roles.csv"]}
+    visit = _visits(t, "lapinlahti")[0]
+    for row in t["schedule.csv"]:
+        person = roles[row["staff_id"]]
+        if (
+            row["date"] == visit["date"]
+            and person["area_id"] == "sisa_savo"
+            and (row["activity"] == "office")
+        ):
+            visit["staff_ids"] += f" {row['staff_id']}"
+            row["activity"], row["place_id"] = "outreach", "lapinlahti"
+            return ("outside their production area", row["staff_id"], visit["date"])
+    raise AssertionError
+
+
+def role_file_tampered(t: Tables) -> tuple[str, ...]:
+    row = next(r for r in t["roles.csv"] if r["role"] == "local")
+    row["role"] = "substitute"
+    return ("role", row["staff_id"], MONTH)
+
+
+def absent_without_absence(t: Tables) -> tuple[str, ...]:
+    row = _office_day(t)
+    row["activity"], row["place_id"] = "absent", ""
+    return ("absence", row["staff_id"], row["date"])
+
+
+def undeclared_late_interviews(t: Tables) -> tuple[str, ...]:
+    visits = _visits(t, "vesanto")
+    for visit in visits[1:]:
+        t["visits.csv"].remove(visit)
+    homes = {s.staff_id: s.home_point_id for s in load_instance(KUOPIO).staff}
+    for visit in visits[1:]:
+        for sid in visit["staff_ids"].split():
+            row = _row(t, sid, visit["date"])
+            row["activity"], row["place_id"] = "office", homes[sid]
+        t["unmet.csv"].append(
+            {
+                "date": visit["date"],
+                "point_id": "vesanto",
+                "municipality_id": "vesanto",
+                "rule": "unmet_visit",
+                "amount": "1",
+                "reason": "x",
+            }
+        )
+    return ("initial interview", "vesanto", "2026-03-")
+
+
+BREAKS: list[Callable[[Tables], tuple[str, ...]]] = [
+    full_timer_off,
+    part_timer_short,
+    other_team_on_visit,
+    central_at_office,
+    rautavaara_weekly,
+    rautavaara_on_a_closed_day,
+    rautavaara_all_declared_unmet,
+    lapinlahti_person_removed,
+    tuusniemi_visit_deleted,
+    absent_on_a_visit,
+    weekend_visit,
+    too_many_people,
+    no_coach,
+    process_not_on_site,
+    outside_hours,
+    office_cover_short,
+    central_cover_short,
+    one_named_worker,
+    named_without_skill,
+    substitute_named,
+    missing_row,
+    duplicate_row,
+    outreach_without_visit,
+    visit_off_rhythm,
+    unmet_declared_but_held,
+    shortfall_overstated,
+    regular_as_substitute_cover,
+    unknown_activity,
+    visit_outside_area,
+    role_file_tampered,
+    absent_without_absence,
+    undeclared_late_interviews,
+]
+
+
+@pytest.mark.parametrize("make_break", BREAKS, ids=lambda f: f.__name__)
+def test_every_break_is_caught(
+    kuopio_plan: Path, tmp_path: Path, make_break: Callable[[Tables], tuple[str, ...]]
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(kuopio_plan, broken)
+    tables, headers = _read(broken)
+    expected = make_break(tables)
+    _write(broken, tables, headers)
+    problems = check_plan(broken, load_instance(KUOPIO))
+    assert any(all(word in line for word in expected) for line in problems), (expected, problems)
+
+
+def test_there_are_at_least_25_different_breaks() -> None:
+    assert len(BREAKS) >= 25
+    assert len({b.__name__ for b in BREAKS}) == len(BREAKS)
+
+
+def test_checker_imports_nothing_from_the_planning_side() -> None:
+    """The checker re-reads the rules; importing the planner's own helpers would let one
+    bug hide itself on both sides."""
+    forbidden = ("planner.calendar", "planner.demand", "planner.month", "planner.model")
+    forbidden += ("planner.schedule", "planner.outputs", "ortools")
+    for path in sorted((Path(__file__).parent.parent / "planner" / "check").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                assert not name.startswith(forbidden), f"{path.name} imports {name}"
+
+
+def test_rule_count_is_what_the_cli_says() -> None:
+    assert len(RULES) == RULE_COUNT
+
+
+# ----------------------------------------------------------------------------- plan folders
+
+
+def test_incomplete_or_tampered_folders_are_refused(kuopio_plan: Path, tmp_path: Path) -> None:
+    instance = load_instance(KUOPIO)
+    runner = CliRunner()
+    half = tmp_path / "half"
+    shutil.copytree(kuopio_plan, half)
+    (half / MANIFEST).unlink()
+    with pytest.raises(PlanFilesError, match="not a complete plan"):
+        check_plan(half, instance)
+    result = runner.invoke(main, ["check", str(half)])
+    assert result.exit_code == 2 and "not a complete plan" in result.output
+    assert "Traceback" not in result.output
+    touched = tmp_path / "touched"
+    shutil.copytree(kuopio_plan, touched)
+    with open(touched / "visits.csv", "a", encoding="utf-8") as handle:
+        handle.write("2026-03-31,kaavi,kaavi,09:00,15:00,s019,coach\n")
+    for command in (
+        ["check", str(touched)],
+        ["publish", str(touched), "--db", str(tmp_path / "d")],
+    ):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 2, result.output
+        assert "visits.csv changed after the plan was written" in result.output
+    assert not (tmp_path / "d").exists()
+    result = runner.invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2 and "not a complete plan" in result.output
+
+
+def test_a_plan_knows_its_instance(tmp_path: Path) -> None:
+    """check and publish use the instance the plan was made from; they refuse when its
+    files changed since, unless the instance is named."""
+    copy = tmp_path / "copy"
+    shutil.copytree(KUOPIO, copy)
+    with open(copy / "absences.csv", "a", encoding="utf-8") as handle:
+        handle.write("s001,2026-03-16,2026-03-16,sick leave\n")
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main,
+        [
+            "schedule",
+            str(copy),
+            "--month",
+            MONTH,
+            "--out",
+            str(out),
+            "--time-limit",
+            "10",
+            "-q",
+            "--db",
+            str(tmp_path / "none.db"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["source"]["instance_dir"] == str(copy.resolve())
+    assert set(manifest["source"]["instance_files"]) >= {"instance.toml", "staff.csv"}
+    result = runner.invoke(main, ["check", str(out)])
+    assert result.exit_code == 0, result.output
+    db = tmp_path / "p.db"
+    result = runner.invoke(main, ["publish", str(out), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    tables, _ = _read(out)
+    working = _office_day(tables)
+    sid, date = working["staff_id"], working["date"]
+    with open(copy / "absences.csv", "a", encoding="utf-8") as handle:
+        handle.write(f"{sid},{date},{date},sick leave\n")
+    for command in (["check", str(out)], ["publish", str(out), "--db", str(db)]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 2, result.output
+        assert "absences.csv changed since" in result.output
+    # Named explicitly, the instance as it is now is used (and here it no longer fits).
+    result = runner.invoke(main, ["check", str(out), str(copy)])
+    assert result.exit_code == 1
+    assert f"absence: {sid} {date}: absent, but planned for office" in result.output
