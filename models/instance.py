@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -171,13 +172,14 @@ class ServicePoint(_Row):
             raise ValueError(f"close {self.close:%H:%M} is not after open {self.open:%H:%M}")
         return self
 
-    @model_validator(mode="after")
-    def _pattern_fits_the_room(self) -> ServicePoint:
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_fits_the_room(cls, value: str | None, info: ValidationInfo) -> str | None:
         """A fixed pattern the plan could not keep is refused here, not found by the solver:
         weekdays the room is closed, weekends, or a word that does not fit the frequency."""
-        if not self.pattern:
-            return self
-        parts = self.pattern.split(":")
+        if not value:
+            return value
+        parts = value.split(":")
         frequency, days_text = parts[0], parts[1] if len(parts) > 1 else ""
         parity = parts[2] if len(parts) > 2 else None
         labels = {d.label: d for d in Weekday}
@@ -185,30 +187,32 @@ class ServicePoint(_Row):
         for label in days_text.split("+") if days_text else []:
             if label not in labels:
                 raise ValueError(
-                    f"pattern {self.pattern!r}: {label!r} is not a weekday ({' '.join(labels)})"
+                    f"pattern {value!r}: {label!r} is not a weekday ({' '.join(labels)})"
                 )
             days.append(labels[label])
-        closed = [d.label for d in days if d not in self.weekdays]
-        if closed:
-            raise ValueError(
-                f"pattern {self.pattern!r} falls on {' '.join(closed)}, but the room is "
-                f"free only on {' '.join(d.label for d in sorted(self.weekdays))}"
-            )
         if any(d >= Weekday.SAT for d in days):
-            raise ValueError(f"pattern {self.pattern!r}: visits are on working days, Mon–Fri")
+            raise ValueError(f"pattern {value!r}: visits are on working days, Mon–Fri")
+        room = info.data.get("weekdays")
+        if room is not None:
+            closed = [d.label for d in days if d not in room]
+            if closed:
+                raise ValueError(
+                    f"pattern {value!r} falls on {' '.join(closed)}, but the room is free "
+                    f"only on {' '.join(d.label for d in sorted(room))}"
+                )
         wanted = {"none": 0, "twice_weekly": 2}.get(frequency, 1)
-        if frequency == "daily":
-            wanted = len([d for d in self.weekdays if d < Weekday.SAT])
+        if frequency == "daily" and room is not None:
+            wanted = len([d for d in room if d < Weekday.SAT])
         if len(days) != wanted:
             raise ValueError(
-                f"pattern {self.pattern!r}: {frequency} takes {wanted} weekday(s), not {len(days)}"
+                f"pattern {value!r}: {frequency} takes {wanted} weekday(s), not {len(days)}"
             )
         if (parity is not None) != (frequency == "biweekly"):
             raise ValueError(
-                f"pattern {self.pattern!r}: odd/even weeks go with biweekly, and biweekly "
-                "needs them (e.g. 'biweekly:Wed:odd')"
+                f"pattern {value!r}: odd/even weeks go with biweekly, and biweekly needs "
+                "them (e.g. 'biweekly:Wed:odd')"
             )
-        return self
+        return value
 
     @property
     def hours(self) -> float:

@@ -225,6 +225,9 @@ def read_table(
         except ValidationError as exc:
             if invalid_ids is not None and table.required[0] in data:
                 invalid_ids.add(data[table.required[0]])
+            if invalid_ids is not None and "municipality_id" in data:
+                # A municipality whose only point is invalid is not also "without a point".
+                invalid_ids.add(f"municipality:{data['municipality_id']}")
             for error in exc.errors():
                 loc = error["loc"]
                 column = str(loc[0]) if loc else table.row_rule_column
@@ -397,7 +400,9 @@ def check_references(
             )
     if points:
         for muni, line in muni_ids.items():
-            if muni not in shares:
+            if muni not in shares and f"municipality:{muni}" not in invalid.get(
+                "service_points.csv", set()
+            ):
                 problems.append(
                     Problem(
                         "municipalities.csv",

@@ -516,6 +516,12 @@ def test_a_plan_knows_its_instance(tmp_path: Path) -> None:
     with open(copy / "absences.csv", "a", encoding="utf-8") as handle:
         handle.write("s001,2026-03-16,2026-03-16,sick leave\n")
     runner = CliRunner()
+    common = ["--time-limit", "10", "-q", "--db", str(tmp_path / "none.db")]
+    february = tmp_path / "feb"
+    result = runner.invoke(
+        main, ["schedule", str(copy), "--month", "2026-02", "--out", str(february), *common]
+    )
+    assert result.exit_code == 0, result.output
     out = tmp_path / "out"
     result = runner.invoke(
         main,
@@ -526,11 +532,9 @@ def test_a_plan_knows_its_instance(tmp_path: Path) -> None:
             MONTH,
             "--out",
             str(out),
-            "--time-limit",
-            "10",
-            "-q",
-            "--db",
-            str(tmp_path / "none.db"),
+            "--previous",
+            str(february),
+            *common,
         ],
     )
     assert result.exit_code == 0, result.output

@@ -264,3 +264,20 @@ def test_last_months_published_plan_is_the_context(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "no previous plan given" in (june / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_part_time_substitute_works_their_share(tmp_path: Path) -> None:
+    """A half-time substitute works half the month's working days (22 in March 2026), as
+    everybody else does; the checker holds them to it exactly."""
+    plan = solve(tiny(tmp_path / "i", substitute_fte=0.5), tmp_path / "o")
+    worked = [e for e in plan.schedule if e.staff_id == "sub1" and e.activity != "off"]
+    assert len(worked) == 11
+
+
+def test_a_room_free_only_at_weekends_is_an_unmet_floor_not_a_failure(tmp_path: Path) -> None:
+    """No weekday rhythm is possible: the plan still comes out, the point stays closed,
+    and the unmet equity floor is listed with its reason."""
+    plan = solve(tiny(tmp_path / "i", village_weekdays="Sat Sun"), tmp_path / "o")
+    assert not plan.visits
+    floor = [u for u in plan.unmet if u.rule == "equity_floor"]
+    assert floor and "free only on Sat Sun" in floor[0].reason

@@ -69,12 +69,59 @@ def _append(line: str) -> Callable[[str], str]:
     return lambda text: text.rstrip("\n") + "\n" + line + "\n"
 
 
+def _fixed_pattern(point: str, pattern: str) -> Callable[[str], str]:
+    """Add a pattern column, fixing ``pattern`` for ``point`` and leaving the rest free."""
+
+    def edit(text: str) -> str:
+        lines = text.splitlines()
+        rows = [lines[0] + ",pattern"]
+        rows += [f"{line},{pattern if line.startswith(point + ',') else ''}" for line in lines[1:]]
+        return "\n".join(rows) + "\n"
+
+    return edit
+
+
 def _header_only(text: str) -> str:
     return text.splitlines()[0] + "\n"
 
 
 # (case id, how to break the copy, the line the planner must see)
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    (
+        "fixed pattern on a closed weekday",
+        _edit("service_points.csv", _fixed_pattern("rautavaara", "weekly:Mon")),
+        "service_points.csv:11: column 'pattern': pattern 'weekly:Mon' falls on Mon, but the "
+        "room is free only on Wed",
+    ),
+    (
+        "fixed pattern at the weekend",
+        _edit("service_points.csv", _fixed_pattern("rautavaara", "weekly:Sat")),
+        "service_points.csv:11: column 'pattern': pattern 'weekly:Sat': visits are on working "
+        "days, Mon–Fri",
+    ),
+    (
+        "fixed pattern with an unknown weekday",
+        _edit("service_points.csv", _fixed_pattern("rautavaara", "weekly:Foo")),
+        "service_points.csv:11: column 'pattern': pattern 'weekly:Foo': 'Foo' is not a weekday",
+    ),
+    (
+        "fixed pattern with parity on a monthly rhythm",
+        _edit("service_points.csv", _fixed_pattern("rautavaara", "monthly:Wed:odd")),
+        "service_points.csv:11: column 'pattern': pattern 'monthly:Wed:odd': odd/even weeks go "
+        "with biweekly",
+    ),
+    (
+        "fixed pattern below the equity floor",
+        _edit("service_points.csv", _fixed_pattern("rautavaara", "monthly:Wed")),
+        "service_points.csv:11: column 'pattern': pattern 'monthly:Wed' is less frequent than "
+        "the equity floor (biweekly) for 'rautavaara', which has no office",
+    ),
+    (
+        "fixed pattern none where there is no office",
+        _edit("service_points.csv", _fixed_pattern("rautavaara", "none")),
+        "service_points.csv:11: column 'pattern': pattern 'none' is less frequent than the "
+        "equity floor (biweekly)",
+    ),
     ("missing file", _delete("areas.csv"), "areas.csv: file is missing"),
     ("empty file", _write_bytes("municipalities.csv", b""), "municipalities.csv: file is empty"),
     ("not utf-8", _latin1("service_points.csv"), "service_points.csv:3: is not UTF-8 text"),

@@ -87,6 +87,7 @@ def write_tiny(
     village_rooms: int = 2,
     village_pattern: str = "",
     substitute_home: str = "town_office",
+    substitute_fte: float = 1.0,
     penalties: dict[str, int] | None = None,
     rule_set: str = "",
 ) -> Path:
@@ -167,7 +168,7 @@ def write_tiny(
         for sid, fte, skills in (staff if staff is not None else STAFF)
     ]
     people += [
-        [f"sub{i}", f"Substitute {i}", 1.0, substitute_home, "coach employer", "true"]
+        [f"sub{i}", f"Substitute {i}", substitute_fte, substitute_home, "coach employer", "true"]
         for i in range(1, substitutes + 1)
     ]
     _write(
