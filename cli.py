@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from models.instance import Instance
 
 DEFAULT_INSTANCE = "instances/kuopio"
+WHOLE_WORDS = "the whole month as one model"
+SPLIT_WORDS = "bound of a relaxation by production area, valid for the month"
 RULE_COUNT = 12
 """Rule families of planner.check (tests/test_check.py keeps this in step)."""
 
@@ -110,6 +112,16 @@ def solver_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 default=default.seed,
                 show_default=True,
                 help="Solver random seed: the same seed and workers give the same plan.",
+            ),
+            click.option(
+                "--method",
+                type=click.Choice(["auto", "whole", "split"]),
+                default=default.method,
+                show_default=True,
+                help="whole: the month as one model (its status and bound are the month's); "
+                "split: each production area and central duties with the whole substitute "
+                "pool for a bound valid for the month, then the substitutes placed; auto: "
+                "whole up to 600 people.",
             ),
         ]
     ):
@@ -270,6 +282,7 @@ def schedule(
     time_limit: float,
     workers: int,
     seed: int,
+    method: str,
     previous: Path | None,
     db: Path,
     quiet: bool,
@@ -316,7 +329,7 @@ def schedule(
             "deadlines across the month boundary",
             err=True,
         )
-    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed)
+    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
     try:
         plan = plan_month(data, month, config=config, previous=before, progress=say)
     except NoRuleSetError as exc:
@@ -342,7 +355,8 @@ def schedule(
         f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days, "
         f"{len(plan.unmet)} unmet item(s); status {s.status}, objective "
         f"{s.objective:,.1f}, bound {s.best_bound:,.1f}, gap {s.gap:.2%} "
-        f"(the whole month as one model), solve {s.wall_time_s:.1f} s; "
+        f"({WHOLE_WORDS if s.method == 'whole' else SPLIT_WORDS}), "
+        f"solve {s.wall_time_s:.1f} s; "
         f"rule set {plan.rule_set}"
     )
     for item in plan.unmet:
@@ -664,6 +678,7 @@ def whatif(
     time_limit: float,
     workers: int,
     seed: int,
+    method: str,
 ) -> None:
     """Test a staffing cut: re-allocate and re-plan with fewer people, side by side with
     the baseline, per municipality and production area (comparison.csv, report.md,
@@ -672,7 +687,7 @@ def whatif(
     from planner.scenario import ScenarioError, choose_leavers, run_scenario
     from planner.scenario_report import whatif_report
 
-    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed)
+    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
     data = read_instance(instance)
     names = staff_ids.replace(",", " ").split() if staff_ids else None
     try:
@@ -731,6 +746,7 @@ def sweep(
     time_limit: float,
     workers: int,
     seed: int,
+    method: str,
 ) -> None:
     """Run a ladder of cuts: sweep.csv, sweep.png, the smallest staff that still meets every
     statutory requirement and the equity floor, and the marginal value of one FTE.
@@ -756,7 +772,11 @@ def sweep(
             cuts,
             jobs=jobs,
             config=SolverConfig(
-                time_limit=time_limit, workers=workers, seed=seed, wall_factor=float(jobs)
+                time_limit=time_limit,
+                workers=workers,
+                seed=seed,
+                method=method,
+                wall_factor=float(jobs),
             ),
             on_done=lambda _: bar.update(1),
         )

@@ -131,6 +131,11 @@ class SolverStats(_Frozen):
     time_limit_s: float
     deterministic: bool
     passes: tuple[SolvePass, ...] = ()
+    method: str = Field(
+        default="whole",
+        description="'whole': one model of the month, its own bound; 'split': the bound of "
+        "a relaxation by production area (valid for the whole month), the plan its repair.",
+    )
 
 
 class Plan(_Frozen):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -396,7 +396,7 @@ def add_central_cover(data: MonthData, b: Built) -> None:
     settings = data.instance.settings
     minimum = settings.cover.central_min_per_day
     b.shortfalls["central"] = {}
-    if minimum <= 0:
+    if minimum <= 0 or not data.include_central:
         return
     central = [s.staff_id for s in data.people("central")]
     for day in range(len(data.days)):
@@ -597,6 +597,15 @@ class SolverConfig:
     seed: int = 0
     wall_factor: float = 1.5
     """Wall-clock limit as a multiple of ``time_limit`` (sweeps sharing cores raise it)."""
+    method: str = "auto"
+    """'whole': the month as one model; 'split': a relaxation by production area for the
+    bound and its repair for the plan (:func:`planner.schedule.plan_month`); 'auto':
+    whole up to :data:`WHOLE_MODEL_PEOPLE` people, split above."""
+
+
+WHOLE_MODEL_PEOPLE = 600
+"""Up to this many people the whole month is one model (Kuopio: 164, proven in 4–7 s);
+measured at 1 640 people, one model found no first plan in 120 s (bench/README.md)."""
 
 
 FULL_SUBSOLVERS = ("max_lp", "max_lp_sym", "pseudo_costs", "reduced_costs")
@@ -613,6 +622,26 @@ def _parameters(solver: cp_model.CpSolver, config: SolverConfig) -> None:
     if config.workers > 1:
         params.interleave_search = True
         params.subsolvers.extend(FULL_SUBSOLVERS)
+
+
+def _hint_greedy_plan(data: MonthData, built: Built, config: SolverConfig) -> None:
+    """Hint every variable with a complete plan: the greedy rota of
+    :mod:`planner.baseline` for regular staff, substitutes placed by a short solve of the
+    same model with those decisions fixed. Both models are built alike, so their
+    variables share indices. Measured at 1 640 people: without it, no first plan in 120 s."""
+    from planner.baseline import greedy_month
+
+    greedy = build_model(data)
+    _fix_regular(data, greedy, greedy_month(data))
+    solver = cp_model.CpSolver()
+    _parameters(solver, replace(config, time_limit=min(5.0, 0.2 * config.time_limit)))
+    status = solver.solve(greedy.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    values = solver.response_proto.solution
+    model = built.model
+    for index in range(len(model.proto.variables)):
+        model.add_hint(model.get_int_var_from_proto_index(index), values[index])
 
 
 def _gap(objective: float, bound: float) -> float:
@@ -653,6 +682,7 @@ def solve_model(
     progress: Callable[[str], None] | None = None,
     fixed: Solved | None = None,
     hint: set[tuple[str, str, int]] | None = None,
+    first_plan: bool = False,
 ) -> Solved:
     """Build the whole month's model and solve it; deterministic for a given seed and worker
     count (see :class:`SolverConfig`).
@@ -660,7 +690,9 @@ def solve_model(
     With ``fixed``, every decision about regular staff (visits, working days, patterns) is
     held at its value there and only the substitute pool is free (the greedy baseline of
     bench/ is scored so). ``hint`` gives CP-SAT a starting plan: (staff, point, day) of
-    outreach days, e.g. the plan being re-planned.
+    outreach days, e.g. the plan being re-planned. ``first_plan`` starts the search from
+    a complete plan built greedily (:func:`_hint_greedy_plan`), for models so large that
+    the LP-based subsolvers find no first plan of their own in time.
     """
     config = config or SolverConfig()
     started = time.perf_counter()
@@ -670,6 +702,8 @@ def solve_model(
     if hint is not None:
         for key, var in built.vars.x.items():
             built.model.add_hint(var, int(key in hint))
+    elif fixed is None and first_plan:
+        _hint_greedy_plan(data, built, config)
     build_time = time.perf_counter() - started
     callback = _Progress(progress, time.perf_counter())
     solver = cp_model.CpSolver()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from planner.allocation import CENTRAL, AllocationError, allocate
@@ -121,9 +121,18 @@ class MonthData:
     lookahead_open: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     """(point, pattern key) -> indices into :attr:`lookahead_days` the pattern falls on."""
 
+    scope_staff: frozenset[str] | None = None
+    """In a part of a relaxation: the people it plans (None = everybody)."""
+    scope_offices: tuple[str, ...] | None = None
+    include_central: bool = True
+
     @property
     def staff(self) -> list[StaffMember]:
-        return list(self.instance.staff)
+        return [
+            s
+            for s in self.instance.staff
+            if self.scope_staff is None or s.staff_id in self.scope_staff
+        ]
 
     def people(self, role: str) -> list[StaffMember]:
         return [s for s in self.staff if self.role[s.staff_id] == role]
@@ -147,7 +156,67 @@ class MonthData:
         )
 
     def offices(self) -> list[str]:
-        return [p.point_id for p in self.instance.active_points() if p.kind == "office"]
+        every = [p.point_id for p in self.instance.active_points() if p.kind == "office"]
+        return (
+            every if self.scope_offices is None else [o for o in every if o in self.scope_offices]
+        )
+
+    def relaxed_parts(self) -> list[tuple[str, MonthData]]:
+        """The month split into parts that share nothing but the substitute pool, each
+        given the *whole* pool: every production area (its local staff, points, offices
+        and municipalities) and central duties (the central staff).
+
+        Every plan of the month, cut into these parts, is a plan of each part, and the
+        objective is a sum over the parts (each soft rule belongs to one point, office,
+        person or central duties), so the parts' best bounds add up to a lower bound of
+        the whole month. Only the substitutes can be promised twice; the whole model with
+        every regular decision fixed then places them (see :mod:`planner.schedule`)."""
+        subs = {s.staff_id for s in self.instance.staff if self.role[s.staff_id] == "substitute"}
+        parts = []
+        for area_id in self.instance.active_area_ids():
+            people = frozenset(
+                s.staff_id
+                for s in self.instance.staff
+                if self.role[s.staff_id] == "local" and self.area[s.staff_id] == area_id
+            )
+            parts.append(
+                (
+                    self.instance.area(area_id).name,
+                    replace(
+                        self,
+                        patterns={
+                            p: c for p, c in self.patterns.items() if self.point_area(p) == area_id
+                        },
+                        needed={
+                            m: n
+                            for m, n in self.needed.items()
+                            if self.instance.municipality(m).area_id == area_id
+                        },
+                        scope_staff=people | subs,
+                        scope_offices=tuple(
+                            o for o in self.offices() if self.point_area(o) == area_id
+                        ),
+                        include_central=False,
+                    ),
+                )
+            )
+        central = frozenset(
+            s.staff_id for s in self.instance.staff if self.role[s.staff_id] == "central"
+        )
+        parts.append(
+            (
+                "central duties",
+                replace(
+                    self,
+                    patterns={},
+                    needed={},
+                    scope_staff=central | subs,
+                    scope_offices=(),
+                    include_central=True,
+                ),
+            )
+        )
+        return parts
 
 
 def _absent_days(instance: Instance, days: list[dt.date]) -> dict[str, set[dt.date]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models.plan import (
@@ -29,7 +30,14 @@ from models.plan import (
 )
 from planner.calendar import Pattern
 from planner.deadlines import waits
-from planner.model import OBJ_SCALE, RULE_WORDS, Solved, SolverConfig, solve_model
+from planner.model import (
+    OBJ_SCALE,
+    RULE_WORDS,
+    WHOLE_MODEL_PEOPLE,
+    Solved,
+    SolverConfig,
+    solve_model,
+)
 from planner.month import (
     MIN_NAMED,
     MonthData,
@@ -60,7 +68,7 @@ def plan_month(
     previous: Previous | None = None,
     progress: Progress | None = None,
 ) -> Plan:
-    """Plan ``month`` (``YYYY-MM``) as one model; see the module docstring.
+    """Plan ``month`` (``YYYY-MM``); see the module docstring.
 
     ``previous`` is last month's plan (a trusted context for the deadlines across the
     month boundary, and rhythms the month prefers to keep) or this month's own plan
@@ -76,30 +84,32 @@ def plan_month(
     if previous is not None and previous.month == month:
         index = {d: i for i, d in enumerate(data.days)}
         hint = {(s, p, index[d]) for s, p, d in previous.visits if d in index}
-    say(
-        f"solving the whole month ({len(data.staff)} people, {len(data.patterns)} outreach "
-        f"points, {len(data.days)} working days; up to {config.time_limit:g} s)"
-    )
-    solved = solve_model(data, config, progress=progress, hint=hint)
-    if solved.status not in ("OPTIMAL", "FEASIBLE"):
-        raise ScheduleError(f"no plan found for {month}: solver status {solved.status}")
-    say(f"  {solved.status.lower()} in {solved.build_time + solved.wall_time:.1f} s")
-    whole = SolvePass(
-        name="whole month",
-        status=solved.status,
-        objective=solved.objective / OBJ_SCALE,
-        best_bound=solved.best_bound / OBJ_SCALE,
-        build_s=solved.build_time,
-        solve_s=solved.wall_time,
-        deterministic_s=solved.deterministic_time,
-    )
+    method = config.method
+    if method == "auto":
+        method = "whole" if len(data.staff) <= WHOLE_MODEL_PEOPLE else "split"
+    if method == "split":
+        solved, passes, bound = _split(data, config, say, progress)
+    else:
+        say(
+            f"solving the whole month ({len(data.staff)} people, {len(data.patterns)} outreach "
+            f"points, {len(data.days)} working days; up to {config.time_limit:g} s)"
+        )
+        solved = solve_model(data, config, progress=progress, hint=hint)
+        if solved.status not in ("OPTIMAL", "FEASIBLE"):
+            raise ScheduleError(f"no plan found for {month}: solver status {solved.status}")
+        say(f"  {solved.status.lower()} in {solved.build_time + solved.wall_time:.1f} s")
+        passes = [_pass("whole month", solved)]
+        bound = solved.best_bound
+    status = solved.status
+    if method == "split":
+        status = "OPTIMAL" if solved.objective <= bound + 1e-9 else "FEASIBLE"
     stats = SolverStats(
-        status=solved.status,
+        status=status,
         objective=solved.objective / OBJ_SCALE,
-        best_bound=solved.best_bound / OBJ_SCALE,
-        gap=abs(solved.objective - solved.best_bound) / max(1.0, abs(solved.objective)),
-        wall_time_s=solved.wall_time,
-        build_time_s=solved.build_time,
+        best_bound=bound / OBJ_SCALE,
+        gap=abs(solved.objective - bound) / max(1.0, abs(solved.objective)),
+        wall_time_s=sum(p.solve_s for p in passes),
+        build_time_s=sum(p.build_s for p in passes),
         first_solution_s=(
             solved.build_time + solved.first_solution if solved.first_solution else None
         ),
@@ -107,9 +117,66 @@ def plan_month(
         workers=config.workers,
         time_limit_s=config.time_limit,
         deterministic=solved.reproducible,
-        passes=(whole,),
+        passes=tuple(passes),
+        method=method,
     )
     return build_plan(data, solved, stats, warnings)
+
+
+def _pass(name: str, solved: Solved) -> SolvePass:
+    return SolvePass(
+        name=name,
+        status=solved.status,
+        objective=solved.objective / OBJ_SCALE,
+        best_bound=solved.best_bound / OBJ_SCALE,
+        build_s=solved.build_time,
+        solve_s=solved.wall_time,
+        deterministic_s=solved.deterministic_time,
+    )
+
+
+REPAIR_SHARE = 0.2
+"""Share of the time limit kept for placing the substitutes in a split solve."""
+
+
+def _split(
+    data: MonthData, config: SolverConfig, say: Progress, progress: Progress | None
+) -> tuple[Solved, list[SolvePass], float]:
+    """A large month: each production area and central duties solved with the whole
+    substitute pool each (a relaxation: the parts' bounds add up to a lower bound of the
+    whole month, see :meth:`MonthData.relaxed_parts`), then the whole model with every
+    regular decision fixed, which places the substitutes without double bookings.
+    Returns the final plan, every pass, and the relaxation's bound."""
+    parts = data.relaxed_parts()
+    sizes = [1 + len(p.staff) * max(1, len(p.patterns)) for _, p in parts]
+    budget = config.time_limit * (1 - REPAIR_SHARE)
+    passes, solutions, bound = [], [], 0.0
+    for (name, part), size in zip(parts, sizes, strict=True):
+        share = max(1.0, budget * size / sum(sizes))
+        say(f"solving {name} with the whole substitute pool (up to {share:.1f} s)")
+        solved = solve_model(
+            part, replace(config, time_limit=share), progress=progress, first_plan=True
+        )
+        if solved.status not in ("OPTIMAL", "FEASIBLE"):
+            raise ScheduleError(f"no plan found for {name}: solver status {solved.status}")
+        passes.append(_pass(name, solved))
+        solutions.append((part, solved))
+        bound += solved.best_bound
+    merged = Solved(**{**solutions[0][1].__dict__})
+    merged.x, merged.work, merged.patterns = set(), {}, {}
+    for part, solved in solutions:
+        regular = {s.staff_id for s in part.staff if part.role[s.staff_id] != "substitute"}
+        merged.x |= {k for k in solved.x if k[0] in regular}
+        merged.work.update({k: v for k, v in solved.work.items() if k[0] in regular})
+        merged.patterns.update(solved.patterns)
+    say("placing the substitutes (every regular decision fixed)")
+    repair = replace(config, time_limit=max(2.0, config.time_limit * REPAIR_SHARE))
+    final = solve_model(data, repair, progress=progress, fixed=merged)
+    if final.status not in ("OPTIMAL", "FEASIBLE"):
+        raise ScheduleError(f"no plan found placing the substitutes: status {final.status}")
+    passes.append(_pass("substitutes placed, regular staff fixed", final))
+    final.reproducible = final.reproducible and all(s.reproducible for _, s in solutions)
+    return final, passes, min(bound, final.objective)
 
 
 # ----------------------------------------------------------------------------- plan

@@ -559,3 +559,23 @@ def test_a_plan_knows_its_instance(tmp_path: Path) -> None:
     result = runner.invoke(main, ["check", str(out), str(copy)])
     assert result.exit_code == 1
     assert f"absence: {sid} {date}: absent, but planned for office" in result.output
+
+
+def test_split_solve_bound_is_below_the_whole_months_optimum(
+    kuopio_plan: Path, tmp_path: Path
+) -> None:
+    """The split solve's bound comes from a relaxation (each production area with the
+    whole substitute pool): it must never exceed the whole month's proven optimum, and
+    its plan can never beat it; the plan passes the checker like any other."""
+    whole = json.loads((kuopio_plan / MANIFEST).read_text(encoding="utf-8"))["stats"]
+    assert whole["status"] == "OPTIMAL"
+    instance = load_instance(KUOPIO)
+    config = SolverConfig(time_limit=10, workers=4, seed=1, method="split")
+    plan = plan_month(instance, MONTH, config=config)
+    assert plan.stats.method == "split"
+    assert plan.stats.best_bound <= whole["objective"] + 1e-6
+    assert plan.stats.objective >= whole["objective"] - 1e-6
+    assert [p.name for p in plan.stats.passes][-1].startswith("substitutes placed")
+    out = tmp_path / "split"
+    write_plan(plan, instance, out)
+    assert check_plan(out, instance) == []
