@@ -61,12 +61,25 @@ def read_instance(path: str | None) -> Instance:
         sys.exit(2)
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same folder, so a failure leaves no half file."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: Path, write: Callable[[Path], None], *, private: bool = False) -> None:
+    """Write via a temporary file in the same folder, so a failure leaves no half file.
+
+    Who may read it is decided per kind of output (README, *Files and who can read
+    them*): shareable outputs (plans, allocation tables, scenario reports, public point
+    feeds) get the permissions the user's umask gives any new file; ``private`` ones
+    (personal and planners' feeds, which carry names) are readable by the owner only.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
+        os.chmod(tmp, 0o600 if private else 0o666 & ~_umask())
         write(Path(tmp))
         os.replace(tmp, path)
     finally:
@@ -148,6 +161,7 @@ def validate(instance: str | None) -> None:
     Every problem is printed on its own line as FILE:LINE: column 'NAME': what is
     wrong. Exit code 0 when the instance is valid, 2 when it is not.
     """
+    from planner.io import defaults_used
     from planner.summary import instance_summary
 
     data = read_instance(instance)
@@ -155,6 +169,8 @@ def validate(instance: str | None) -> None:
     click.echo(f"{data.settings.name} ({directory}): valid")
     for label, text in instance_summary(data):
         click.echo(f"  {label:<17} {text}")
+    for note in defaults_used(directory):
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()
@@ -236,13 +252,15 @@ def _next_month() -> str:
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    from planner.calendar import parse_month
+    """Strictly YYYY-MM, 2000–2100: '2026-1' or ' 2026-03' would name a second folder."""
+    import re
 
-    value = value or _next_month()
-    try:
-        parse_month(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+    value = value if value is not None else _next_month()
+    found = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value)
+    if not found or not 2000 <= int(found.group(1)) <= 2100:
+        raise click.BadParameter(
+            f"{value!r} is not a month YYYY-MM between 2000-01 and 2100-12 (e.g. 2026-03)"
+        )
     return value
 
 
@@ -501,8 +519,13 @@ def export_feeds(db: Path, out: Path) -> None:
     for key, body in feeds.items():
         kind, _, ident = key.partition("/")
         path = out / folders[kind] / f"{ident}.ics" if ident else out / f"{key}.ics"
-        write_atomically(path, lambda tmp, body=body: tmp.write_bytes(body))
-    click.echo(f"wrote {len(feeds)} feeds to {out}/")
+        write_atomically(
+            path, lambda tmp, body=body: tmp.write_bytes(body), private=kind != "point"
+        )
+    click.echo(
+        f"wrote {len(feeds)} feeds to {out}/ (staff/, areas/ and all.ics readable by you "
+        "only; points/ as your umask allows)"
+    )
 
 
 @main.group()

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from enum import IntEnum
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,6 +32,44 @@ Id = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64),
 ]
 """Ids are lower-case ASCII so that they are safe in file names and URLs."""
+
+MAX_COUNT = 10_000_000
+"""Largest head count (clients, labour force): more than Finland's population."""
+MAX_WEIGHT = 100_000
+"""Largest soft-rule weight: big enough for any priority, small enough that the objective
+stays far inside CP-SAT's 64-bit integers."""
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _plain_text(value: object) -> object:
+    """No control characters (NUL, ESC, newlines, ...) in names: they end up in calendar
+    names, file names and logs."""
+    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise ValueError("contains a control character (NUL, tab, newline, escape, ...)")
+    return value
+
+
+def _number_text(value: object) -> object:
+    """Numbers as people type them in Finnish Excel: '0,5' is 0.5. Python's own extras
+    ('1_000', 'inf', 'nan', '0x10') are not numbers here."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?", text):
+            raise ValueError(f"is not a number (got {value!r})")
+        return text.replace(",", ".")
+    return value
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"{day} is outside {EARLIEST.year}–{LATEST.year}")
+    return day
+
+
+PlainText = Annotated[str, BeforeValidator(_plain_text)]
+Count = Annotated[int, BeforeValidator(_number_text), Field(ge=0, le=MAX_COUNT)]
+Number = Annotated[float, BeforeValidator(_number_text)]
+Date = Annotated[dt.date, AfterValidator(_in_range)]
 
 
 class Weekday(IntEnum):
@@ -90,18 +130,20 @@ Skills = Annotated[frozenset[str], BeforeValidator(parse_skills)]
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Area(_Row):
     """A production area (*tuotantoalue*): the unit staff work input is divided between."""
 
     area_id: Id
-    name: str = Field(min_length=1)
-    broad_unemployment: int = Field(
-        ge=0, description="Broad unemployment (laaja työttömyys): the client count."
+    name: PlainText = Field(min_length=1, max_length=200)
+    broad_unemployment: Count = Field(
+        description="Broad unemployment (laaja työttömyys): the client count."
     )
-    foreign_language: int = Field(ge=0, description="Foreign-language speakers (vieraskieliset).")
+    foreign_language: Count = Field(description="Foreign-language speakers (vieraskieliset).")
     optional: Bool = Field(
         default=False,
         description="An option (e.g. Varkaus–Joroinen) that is planned only when the "
@@ -113,16 +155,15 @@ class Municipality(_Row):
     """A member municipality (*jäsenkunta*), promised equal local service."""
 
     municipality_id: Id
-    name: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1, max_length=200)
     area_id: Id
-    labour_force: int = Field(gt=0, description="Labour force (työvoima), 2025 projection.")
-    broad_unemployment: int | None = Field(
+    labour_force: Count = Field(gt=0, description="Labour force (työvoima), 2025 projection.")
+    broad_unemployment: Count | None = Field(
         default=None,
-        ge=0,
         description="Own client count if known; blank = split from the area by labour force.",
     )
-    foreign_language: int | None = Field(
-        default=None, ge=0, description="Own count if known; blank = split from the area."
+    foreign_language: Count | None = Field(
+        default=None, description="Own count if known; blank = split from the area."
     )
 
 
@@ -130,17 +171,21 @@ class ServicePoint(_Row):
     """A service point (*palvelupiste*): an office or an appointment-based outreach point."""
 
     point_id: Id
-    name: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1, max_length=200)
     municipality_id: Id
     kind: Literal["office", "outreach"]
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    road_km: float = Field(ge=0, description="Road distance from the Kuopio centre office.")
-    drive_min: float = Field(ge=0, description="Drive time from the Kuopio centre office.")
+    lat: Number = Field(ge=-90, le=90)
+    lon: Number = Field(ge=-180, le=180)
+    road_km: Number = Field(
+        ge=0, le=2000, description="Road distance from the Kuopio centre office."
+    )
+    drive_min: Number = Field(
+        ge=0, le=1440, description="Drive time from the Kuopio centre office, minutes."
+    )
     open: dt.time
     close: dt.time
     weekdays: Weekdays = Field(description="Days the room is available.")
-    client_share: float = Field(
+    client_share: Number = Field(
         default=1.0,
         ge=0,
         le=1,
@@ -158,6 +203,13 @@ class ServicePoint(_Row):
         description="A visit pattern fixed by the instance, e.g. 'biweekly:Wed:odd'; "
         "blank = the solver chooses.",
     )
+
+    @field_validator("open", "close")
+    @classmethod
+    def _local_time(cls, value: dt.time) -> dt.time:
+        if value.tzinfo is not None:
+            raise ValueError("use a local time HH:MM without a zone or offset")
+        return value
 
     @field_validator("weekdays")
     @classmethod
@@ -226,8 +278,8 @@ class StaffMember(_Row):
     """A named person of the joint staff pool (*henkilöstöpooli*) or the substitute pool."""
 
     staff_id: Id
-    name: str = Field(min_length=1)
-    fte: float = Field(gt=0, le=1, description="Full-time equivalent, 0 < fte ≤ 1.")
+    name: PlainText = Field(min_length=1, max_length=200)
+    fte: Number = Field(gt=0, le=1, description="Full-time equivalent, 0 < fte ≤ 1.")
     home_point_id: Id
     skills: Skills
     substitute: Bool = Field(default=False, description="Member of the substitute pool.")
@@ -237,9 +289,9 @@ class Absence(_Row):
     """A stretch of days away (annual leave, sickness, training), both ends inclusive."""
 
     staff_id: Id
-    start: dt.date
-    end: dt.date
-    reason: str = ""
+    start: Date
+    end: Date
+    reason: PlainText = Field(default="", max_length=200)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Absence:
@@ -259,7 +311,7 @@ FREQUENCIES = ("none", "monthly", "first_third", "biweekly", "weekly", "twice_we
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class RuleSet(_Settings):
@@ -267,7 +319,9 @@ class RuleSet(_Settings):
 
     description: str = ""
     meetings_per_client_year: float = Field(
-        gt=0, description="Statutory meetings (initial interview + job-search conversations)."
+        gt=0,
+        le=365,
+        description="Statutory meetings (initial interview + job-search conversations).",
     )
     initial_interview_working_days: int = Field(
         gt=0,
@@ -275,8 +329,8 @@ class RuleSet(_Settings):
         description="A newly registered client's in-person initial interview is due within "
         "this many working days (holidays are not working days).",
     )
-    valid_from: dt.date = Field(description="First day the rules are in force.")
-    valid_to: dt.date | None = Field(
+    valid_from: Date = Field(description="First day the rules are in force.")
+    valid_to: Date | None = Field(
         default=None, description="Last day in force (inclusive); blank = until further notice."
     )
 
@@ -298,7 +352,7 @@ class DemandSettings(_Settings):
     )
     meeting_minutes: int = Field(gt=0, le=480)
     face_to_face_share: float = Field(ge=0, le=1)
-    appointments_per_staff_day: float = Field(gt=0)
+    appointments_per_staff_day: float = Field(ge=0.5, le=50)
 
 
 class CoverSettings(_Settings):
@@ -308,16 +362,22 @@ class CoverSettings(_Settings):
         description="Share of the regular pool kept for central duties (phone service, "
         "start of client relationship, digital services).",
     )
-    central_min_per_day: int = Field(ge=0, description="People on central duties every day.")
-    office_min_per_day: dict[str, int] = Field(
+    central_min_per_day: int = Field(
+        ge=0, le=100_000, description="People on central duties every day."
+    )
+    office_min_per_day: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(
         default_factory=dict, description="Minimum people at each office every working day."
     )
 
 
 class AllocationSettings(_Settings):
-    step_fte: float = Field(gt=0, le=1, description="Allocation granularity, e.g. 0.5 FTE.")
+    step_fte: float = Field(
+        ge=0.05, le=1, description="Allocation granularity, e.g. 0.5 FTE (at least 0.05)."
+    )
     outreach_floor_fte: float = Field(
-        ge=0, description="Every outreach point keeps at least this, so local service never stops."
+        ge=0,
+        le=100,
+        description="Every outreach point keeps at least this, so local service never stops.",
     )
     weighting: str = Field(description="Default weighting of client need.")
 
@@ -325,9 +385,9 @@ class AllocationSettings(_Settings):
 class ProcessDemand(_Settings):
     """How often a municipality needs a key process on site (beyond the own coach)."""
 
-    visits_per_month: int = Field(ge=0, description="Staff-days with this skill a month.")
+    visits_per_month: int = Field(ge=0, le=31, description="Staff-days with this skill a month.")
     min_clients: float = Field(
-        default=0, ge=0, description="Only where the criterion reaches this."
+        default=0, ge=0, le=MAX_COUNT, description="Only where the criterion reaches this."
     )
     criterion: Criterion = "broad_unemployment"
 
@@ -344,6 +404,7 @@ class ScheduleSettings(_Settings):
     long_trip_minutes: float = Field(
         default=60,
         ge=0,
+        le=1440,
         description="One-way drive that counts as a long trip, to be spread fairly.",
     )
 
@@ -351,19 +412,19 @@ class ScheduleSettings(_Settings):
 class Penalties(_Settings):
     """Weights of the soft rules; a weight of zero switches the rule off."""
 
-    unmet_visit: int = Field(default=1000, ge=0)
-    demand_shortfall: int = Field(default=400, ge=0)
-    excess_staff_day: int = Field(default=4, ge=0)
-    process_shortfall: int = Field(default=150, ge=0)
-    office_cover_shortfall: int = Field(default=600, ge=0)
-    central_cover_shortfall: int = Field(default=600, ge=0)
-    substitute_day: int = Field(default=25, ge=0)
-    travel_minute: int = Field(default=1, ge=0)
-    long_trips_spread: int = Field(default=10, ge=0)
-    fairness_spread: int = Field(default=3, ge=0)
-    initial_interview_late: int = Field(default=300, ge=0)
-    pattern_change: int = Field(default=100, ge=0)
-    replan_change: int = Field(default=50, ge=0)
+    unmet_visit: int = Field(default=1000, ge=0, le=MAX_WEIGHT)
+    demand_shortfall: int = Field(default=400, ge=0, le=MAX_WEIGHT)
+    excess_staff_day: int = Field(default=4, ge=0, le=MAX_WEIGHT)
+    process_shortfall: int = Field(default=150, ge=0, le=MAX_WEIGHT)
+    office_cover_shortfall: int = Field(default=600, ge=0, le=MAX_WEIGHT)
+    central_cover_shortfall: int = Field(default=600, ge=0, le=MAX_WEIGHT)
+    substitute_day: int = Field(default=25, ge=0, le=MAX_WEIGHT)
+    travel_minute: int = Field(default=1, ge=0, le=MAX_WEIGHT)
+    long_trips_spread: int = Field(default=10, ge=0, le=MAX_WEIGHT)
+    fairness_spread: int = Field(default=3, ge=0, le=MAX_WEIGHT)
+    initial_interview_late: int = Field(default=300, ge=0, le=MAX_WEIGHT)
+    pattern_change: int = Field(default=100, ge=0, le=MAX_WEIGHT)
+    replan_change: int = Field(default=50, ge=0, le=MAX_WEIGHT)
 
 
 class FeedSettings(_Settings):
@@ -380,7 +441,10 @@ class FeedSettings(_Settings):
 
 class CostSettings(_Settings):
     fte_year_eur: float = Field(
-        default=62000, gt=0, description="Yearly cost of one FTE with side costs (assumed)."
+        default=62000,
+        gt=0,
+        le=10_000_000,
+        description="Yearly cost of one FTE with side costs (assumed).",
     )
 
 
@@ -395,7 +459,7 @@ class NoRuleSetError(ValueError):
 class Settings(_Settings):
     """The instance's ``instance.toml``."""
 
-    name: str
+    name: PlainText = Field(min_length=1, max_length=200)
     time_zone: str = "Europe/Helsinki"
     include_optional_areas: tuple[str, ...] = ()
     processes: dict[str, str] = Field(
@@ -405,7 +469,7 @@ class Settings(_Settings):
     demand: DemandSettings
     cover: CoverSettings
     allocation: AllocationSettings
-    weightings: dict[str, dict[Criterion, float]] = Field(
+    weightings: dict[str, dict[Criterion, Annotated[float, Field(ge=0, le=1000)]]] = Field(
         description="Named weightings of client need: criterion -> weight."
     )
     process_demand: dict[str, ProcessDemand] = Field(default_factory=dict)

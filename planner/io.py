@@ -139,8 +139,21 @@ def _describe(error: dict[str, Any]) -> str:
     return text + got
 
 
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""An instance file larger than this is refused: a real one is a few hundred kilobytes."""
+INCOMPLETE = "*"
+"""Marks a table read only in part: references into it are not reported as dangling."""
+MAX_CELL = 10_000
+"""Characters one CSV cell may hold."""
+
+
 def _decode(path: Path, name: str, problems: list[Problem]) -> str | None:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(name, None, None, f"is larger than {MAX_FILE_BYTES // 2**20} MB")
+            )
+            return None
         raw = path.read_bytes()
     except FileNotFoundError:
         problems.append(Problem(name, None, None, "file is missing"))
@@ -187,8 +200,15 @@ def read_table(
     first_line = text.splitlines()[0]
     # Finnish Excel writes ';'-separated CSV; accept it rather than misreading every row.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # The field size limit is raised past our own cell limit so that a long cell is
+    # reported (with its line) by the rule below, not by the csv module's error.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        problems.append(Problem(table.file, 1, None, f"is not readable CSV: {exc}"))
+        return []
     missing = [c for c in table.required if c not in header]
     for column in missing:
         problems.append(Problem(table.file, 1, column, "column is missing from the header"))
@@ -201,8 +221,37 @@ def read_table(
         return []
     known = set(table.required) | set(table.optional)
     rows: list[tuple[int, BaseModel]] = []
-    for cells in reader:
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(table.file, start, None, f"is not readable CSV: {exc}"))
+            if invalid_ids is not None:
+                invalid_ids.add(INCOMPLETE)
+            break
         line = reader.line_num
+        if line > start and any("\n" in c or "\r" in c for c in cells):
+            problems.append(
+                Problem(
+                    table.file,
+                    start,
+                    None,
+                    f'a quote (") opened on this line is not closed before line {line}',
+                )
+            )
+            if invalid_ids is not None:
+                invalid_ids.add(INCOMPLETE)  # the rest of the file was swallowed
+            break
+        too_long = [i for i, c in enumerate(cells) if len(c) > MAX_CELL]
+        if too_long:
+            column = header[too_long[0]] if too_long[0] < len(header) else None
+            problems.append(
+                Problem(table.file, line, column, f"cell is longer than {MAX_CELL} characters")
+            )
+            continue
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
@@ -339,6 +388,8 @@ def _dangling(
 ) -> None:
     for line, row in rows:
         value = getattr(row, field)
+        if INCOMPLETE in (invalid or set()):
+            return
         if value not in known and value not in (invalid or set()):
             problems.append(Problem(file, line, field, f"unknown id {value!r}: not in {target}"))
 
@@ -463,3 +514,27 @@ def check_references(
                     )
                 )
     return problems
+
+
+def defaults_used(directory: Path | str) -> list[str]:
+    """Settings the instance.toml leaves out, so their defaults apply: said out loud, so
+    that a truncated or half-copied file never falls back to defaults silently."""
+    path = Path(directory) / SETTINGS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return []
+    notes = []
+    for name, info in Settings.model_fields.items():
+        kind = info.annotation
+        if not info.is_required() and isinstance(kind, type) and issubclass(kind, BaseModel):
+            section = data.get(name)
+            if not isinstance(section, dict):
+                notes.append(f"[{name}] is not in {SETTINGS_FILE}: all its defaults apply")
+                continue
+            missing = [k for k, f in kind.model_fields.items() if k not in section]
+            missing = [k for k in missing if not kind.model_fields[k].is_required()]
+            if missing:
+                shown = ", ".join(f"{k} = {kind.model_fields[k].get_default()!r}" for k in missing)
+                notes.append(f"[{name}] leaves out {shown} (defaults)")
+    return notes

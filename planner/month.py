@@ -257,6 +257,13 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         role[person.staff_id] = "central" if home == CENTRAL else "local"
         area[person.staff_id] = "" if home == CENTRAL else home
     away = _absent_days(instance, days)
+    if instance.absences and not any(away.values()):
+        first = min(a.start for a in instance.absences)
+        last = max(a.end for a in instance.absences)
+        notes.append(
+            f"no absence is recorded in {month} (absences.csv runs {first} to {last}): "
+            "everybody is planned as present every working day"
+        )
     available = {s.staff_id: [d not in away[s.staff_id] for d in days] for s in instance.staff}
     work_days = {
         s.staff_id: min(sum(available[s.staff_id]), math.floor(s.fte * len(days) + 1e-9))

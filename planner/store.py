@@ -17,6 +17,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
+import re
 import secrets
 import sqlite3
 import uuid
@@ -60,7 +62,7 @@ CREATE TABLE IF NOT EXISTS travel (
     home_point_id TEXT NOT NULL, point_id TEXT NOT NULL, minutes REAL NOT NULL,
     km REAL NOT NULL, PRIMARY KEY (home_point_id, point_id));
 CREATE TABLE IF NOT EXISTS feeds (
-    feed TEXT PRIMARY KEY, etag TEXT NOT NULL, changed_at TEXT NOT NULL);
+    feed TEXT PRIMARY KEY, etag TEXT NOT NULL, changed_at TEXT NOT NULL, body BLOB);
 CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY, subject TEXT NOT NULL, created TEXT NOT NULL,
     revoked TEXT);
@@ -89,11 +91,22 @@ def connect(path: Path | str, *, create: bool = False) -> Iterator[sqlite3.Conne
 
     if not create and not _Path(path).exists():
         raise StoreError(f"no publication store at {path} (run 'planner publish' first)")
+    if create:
+        # The store holds token hashes and everyone's visits: owner only, from the first
+        # byte (SQLite gives its journal files the database file's permissions).
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
     try:
         connection = sqlite3.connect(str(path), timeout=10)
         connection.row_factory = sqlite3.Row
         if create:
+            # WAL: the feed server's readers see the last committed publication while a
+            # new one is written, never a half-written one, and never wait for it.
+            connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(SCHEMA)
+            columns = {r["name"] for r in connection.execute("PRAGMA table_info(feeds)")}
+            if "body" not in columns:  # a store from before bodies were kept
+                connection.execute("ALTER TABLE feeds ADD COLUMN body BLOB")
         yield connection
         connection.commit()
     except sqlite3.Error as exc:
@@ -297,6 +310,11 @@ def _snapshot(con: sqlite3.Connection, instance: Instance) -> None:
         con.execute(
             "INSERT OR REPLACE INTO staff VALUES (?,?,?)", (s.staff_id, s.name, s.home_point_id)
         )
+    # Someone no longer in staff.csv has no feed: their token stops working at once.
+    present = [s.staff_id for s in instance.staff]
+    con.execute(
+        f"DELETE FROM staff WHERE staff_id NOT IN ({','.join('?' * len(present))})", present
+    )
     homes = {s.home_point_id for s in instance.staff}
     for home in homes:
         for p in instance.service_points:
@@ -316,16 +334,27 @@ def _snapshot(con: sqlite3.Connection, instance: Instance) -> None:
         con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
 
+def feed_etag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
 def _record_feed_changes(con: sqlite3.Connection, stamp: str) -> None:
-    """Give every feed whose bytes changed this publication's time as Last-Modified."""
+    """Render every feed once, here, and keep its bytes, validator and the time they last
+    changed (this publication's, if they did), in the same transaction as the entries:
+    the server then only reads, and a body never goes out with another body's ETag."""
     from planner.calendars import all_feed_keys, render_feed
 
-    for feed in all_feed_keys(con):
+    keys = all_feed_keys(con)
+    for feed in keys:
         body = render_feed(con, feed)
-        etag = hashlib.sha256(body).hexdigest()[:32]
-        row = con.execute("SELECT etag FROM feeds WHERE feed = ?", (feed,)).fetchone()
-        if row is None or row["etag"] != etag:
-            con.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)", (feed, etag, stamp))
+        etag = feed_etag(body)
+        row = con.execute("SELECT etag, changed_at FROM feeds WHERE feed = ?", (feed,)).fetchone()
+        changed = row["changed_at"] if row is not None and row["etag"] == etag else stamp
+        con.execute(
+            "INSERT OR REPLACE INTO feeds (feed, etag, changed_at, body) VALUES (?, ?, ?, ?)",
+            (feed, etag, changed, body),
+        )
+    con.execute(f"DELETE FROM feeds WHERE feed NOT IN ({','.join('?' * len(keys))})", keys)
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -343,6 +372,12 @@ def issue_token(db: Path | str, subject: str, now: dt.datetime, *, rotate: bool 
     192 random bits, URL-safe; only its SHA-256 is stored. ``rotate`` revokes the
     subject's current token first; without it, a subject that has one is refused.
     """
+    if subject.startswith(PLANNER_PREFIX):
+        name = subject.removeprefix(PLANNER_PREFIX)
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,63}", name):
+            raise StoreError(
+                f"planner name {name!r}: use 1-64 lower-case letters, digits, '.', '_' or '-'"
+            )
     with connect(db) as con:
         if not subject.startswith(PLANNER_PREFIX):
             known = con.execute("SELECT 1 FROM staff WHERE staff_id = ?", (subject,)).fetchone()

@@ -3,127 +3,205 @@
 * ``/feeds/staff/{token}.ics`` — a person's private feed; ``/feeds/planner/{token}/all.ics``
   and ``/feeds/planner/{token}/areas/{area}.ics`` — planners' private feeds. Tokens are
   looked up by their SHA-256 and compared in constant time; an unknown, rotated or
-  revoked token gets 404 with an empty body; the access log shows only a token's
-  first four characters.
+  revoked token, or one of a person no longer in the published staff, gets 404 with an
+  empty body.
 * ``/feeds/points/{point}.ics`` — public service-point feeds at readable URLs.
 
-Every feed answers ``text/calendar; charset=utf-8`` with ETag and Last-Modified
-(from the store: when the feed's bytes last changed) and 304 to a matching
-If-None-Match or a not-older If-Modified-Since. Private feeds carry
-``Cache-Control: private, no-cache``. If the store cannot be read the answer is
-503, never an empty 200: calendar clients wipe a calendar that comes back empty.
+Feeds are rendered once, when a plan is published, and kept in the store with their
+ETag and Last-Modified (:func:`planner.store._record_feed_changes`): a request only
+reads, in one read transaction, so a body never goes out with another version's
+validators. Validators are compared before the body is read, so a 304 costs a small
+query. Store reads run in a worker thread, off the event loop. Every feed answers
+``text/calendar; charset=utf-8`` with ETag and Last-Modified, and 304 to a matching
+If-None-Match (weak comparison, RFC 9110) or a not-older If-Modified-Since. Private
+feeds carry ``Cache-Control: private, no-cache``. If the store cannot be read the
+answer is 503, never an empty 200: calendar clients wipe a calendar that comes back
+empty. A path with a trailing slash is 404 (no redirect that would echo a token).
+Every request, matched or not, is logged with its path cut to 200 characters, tokens
+cut to their first four, and anything unprintable escaped.
 """
 
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import logging
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
-from planner.calendars import feed_exists, render_feed
-from planner.store import PLANNER_PREFIX, StoreError, connect, parse_utc, subject_of
+from planner.calendars import render_feed
+from planner.store import PLANNER_PREFIX, StoreError, connect, feed_etag, parse_utc, subject_of
 
 if TYPE_CHECKING:
     from starlette.requests import Request
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("planner.web")
 CALENDAR = "text/calendar; charset=utf-8"
+LOGGED_PATH = 200
 
 
 def redact(path: str) -> str:
-    """A request path with any token cut to its first four characters."""
+    """A request path fit for a log line: tokens cut to their first four characters,
+    at most :data:`LOGGED_PATH` characters, control and non-ASCII characters escaped."""
     parts = path.split("/")
     if len(parts) > 3 and parts[1] == "feeds" and parts[2] in ("staff", "planner"):
         token = parts[3].removesuffix(".ics")
-        parts[3] = token[:4] + "…" + (".ics" if parts[3].endswith(".ics") else "")
-    return "/".join(parts)
+        parts[3] = token[:4] + "..." + (".ics" if parts[3].endswith(".ics") else "")
+    text = "/".join(parts)
+    shown = text[:LOGGED_PATH] + ("...(cut)" if len(text) > LOGGED_PATH else "")
+    return shown.encode("ascii", "backslashreplace").decode("ascii").replace("\x7f", "\\x7f")
+
+
+def _safe(text: str) -> str:
+    return "".join(c if 32 <= ord(c) < 127 else f"\\x{ord(c):02x}" for c in redact(text))
+
+
+class AccessLog:
+    """Logs every request once, including unmatched ones, with the path made safe."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            log.info("%s %s %s", scope.get("method", "?"), _safe(scope.get("path", "")), status)
+
+
+def _matches(header: str, etag: str) -> bool:
+    """If-None-Match by the weak comparison of RFC 9110 (W/ prefixes are ignored)."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
 
 
 def create_app(db: Path | str) -> Starlette:
     db = Path(db)
 
-    def serve_feed(request: Request, feed: str, private: bool) -> Response:
+    def read_feed(
+        feed: str, token: str | None, planner: bool, match: str | None, since: str | None
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """(status, body, headers) of one request, read in one transaction of the store."""
         with connect(db) as con:
-            if not feed_exists(con, feed):
-                return Response(status_code=404)
-            body = render_feed(con, feed)
-            row = con.execute("SELECT changed_at FROM feeds WHERE feed = ?", (feed,)).fetchone()
-        if not body:
-            raise StoreError("empty feed rendered")
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        changed = parse_utc(row["changed_at"]) if row else None
-        headers = {
-            "ETag": etag,
-            "Cache-Control": "private, no-cache" if private else "public, max-age=300",
-        }
-        if changed is not None:
-            headers["Last-Modified"] = email.utils.format_datetime(changed, usegmt=True)
-        match = request.headers.get("if-none-match")
-        since = request.headers.get("if-modified-since")
-        if match is not None:
-            if etag in [m.strip() for m in match.split(",")] or match.strip() == "*":
-                return Response(status_code=304, headers=headers)
-        elif since is not None and changed is not None:
+            con.isolation_level = None
+            con.execute("BEGIN")
             try:
-                if changed <= email.utils.parsedate_to_datetime(since):
-                    return Response(status_code=304, headers=headers)
-            except (TypeError, ValueError):
-                pass
-        return Response(body, media_type=CALENDAR, headers=headers)
+                if token is not None:
+                    subject = subject_of(con, token)
+                    if subject is None or subject.startswith(PLANNER_PREFIX) != planner:
+                        return 404, b"", {}
+                    if not planner:
+                        feed = f"staff/{subject}"
+                row = con.execute(
+                    "SELECT etag, changed_at FROM feeds WHERE feed = ?", (feed,)
+                ).fetchone()
+                if row is None:
+                    return 404, b"", {}
+                etag = '"' + row["etag"] + '"'
+                changed = parse_utc(row["changed_at"])
+                headers = {
+                    "ETag": etag,
+                    "Last-Modified": email.utils.format_datetime(changed, usegmt=True),
+                    "Cache-Control": "private, no-cache" if token else "public, max-age=300",
+                }
+                if match is not None:
+                    if _matches(match, etag):
+                        return 304, b"", headers
+                elif since is not None:
+                    try:
+                        if changed <= email.utils.parsedate_to_datetime(since):
+                            return 304, b"", headers
+                    except (TypeError, ValueError):
+                        pass
+                body = con.execute("SELECT body FROM feeds WHERE feed = ?", (feed,)).fetchone()
+                content = body["body"] if body is not None else None
+                if content is None:  # a store from before bodies were kept
+                    content = render_feed(con, feed)
+                    headers["ETag"] = '"' + feed_etag(content) + '"'
+            finally:
+                con.execute("COMMIT")
+        if not content:
+            raise StoreError(f"empty feed {feed} in the store")
+        return 200, bytes(content), headers
 
-    def guarded(handler):  # type: ignore[no-untyped-def]
-        async def endpoint(request: Request) -> Response:
+    def endpoint(feed_of, private: bool, planner: bool = False):  # type: ignore[no-untyped-def]
+        async def handle(request: Request) -> Response:
+            feed, token = feed_of(request)
             try:
-                response = handler(request)
+                status, body, headers = await run_in_threadpool(
+                    read_feed,
+                    feed,
+                    token,
+                    planner,
+                    request.headers.get("if-none-match"),
+                    request.headers.get("if-modified-since"),
+                )
             except (StoreError, sqlite3.Error) as exc:
                 log.error("store unavailable: %s", exc)
-                response = Response(
+                return Response(
                     "calendar store unavailable, try again later\n",
                     status_code=503,
                     media_type="text/plain",
                     headers={"Retry-After": "60"},
                 )
-            log.info("%s %s %s", request.method, redact(request.url.path), response.status_code)
-            return response
+            if status == 200:
+                return Response(body, media_type=CALENDAR, headers=headers)
+            return Response(status_code=status, headers=headers)
 
-        return endpoint
+        return handle
 
-    def staff_feed(request: Request) -> Response:
-        token = request.path_params["token"]
-        with connect(db) as con:
-            subject = subject_of(con, token)
-        if subject is None or subject.startswith(PLANNER_PREFIX):
-            return Response(status_code=404)
-        return serve_feed(request, f"staff/{subject}", private=True)
-
-    def planner_feed(request: Request) -> Response:
-        with connect(db) as con:
-            subject = subject_of(con, request.path_params["token"])
-        if subject is None or not subject.startswith(PLANNER_PREFIX):
-            return Response(status_code=404)
-        area = request.path_params.get("area")
-        return serve_feed(request, f"area/{area}" if area else "all", private=True)
-
-    def point_feed(request: Request) -> Response:
-        return serve_feed(request, f"point/{request.path_params['point']}", private=False)
-
-    def health(request: Request) -> Response:
+    def health_check() -> None:
         with connect(db) as con:
             con.execute("SELECT COUNT(*) FROM publications").fetchone()
+
+    async def health(request: Request) -> Response:
+        try:
+            await run_in_threadpool(health_check)
+        except (StoreError, sqlite3.Error):
+            return Response("store unavailable\n", status_code=503, media_type="text/plain")
         return Response("ok\n", media_type="text/plain")
 
     routes = [
-        Route("/feeds/staff/{token}.ics", guarded(staff_feed)),
-        Route("/feeds/planner/{token}/all.ics", guarded(planner_feed)),
-        Route("/feeds/planner/{token}/areas/{area}.ics", guarded(planner_feed)),
-        Route("/feeds/points/{point}.ics", guarded(point_feed)),
-        Route("/healthz", guarded(health)),
+        Route(
+            "/feeds/staff/{token}.ics",
+            endpoint(lambda r: ("", r.path_params["token"]), private=True),
+        ),
+        Route(
+            "/feeds/planner/{token}/all.ics",
+            endpoint(lambda r: ("all", r.path_params["token"]), private=True, planner=True),
+        ),
+        Route(
+            "/feeds/planner/{token}/areas/{area}.ics",
+            endpoint(
+                lambda r: (f"area/{r.path_params['area']}", r.path_params["token"]),
+                private=True,
+                planner=True,
+            ),
+        ),
+        Route(
+            "/feeds/points/{point}.ics",
+            endpoint(lambda r: (f"point/{r.path_params['point']}", None), private=False),
+        ),
+        Route("/healthz", health),
     ]
-    return Starlette(routes=routes)
+    app = Starlette(routes=routes)
+    app.router.redirect_slashes = False
+    app.add_middleware(AccessLog)
+    return app

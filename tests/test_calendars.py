@@ -27,7 +27,7 @@ from planner.calendars import all_feed_keys, render_feed, vtimezone
 from planner.model import SolverConfig
 from planner.outputs import write_plan
 from planner.schedule import plan_month
-from planner.store import connect, issue_token, publish, revoke_token
+from planner.store import StoreError, connect, issue_token, publish, revoke_token, subject_of
 from tests.tiny import tiny
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 T0 = dt.datetime(2026, 2, 20, 12, 0, tzinfo=dt.UTC)
 T1 = dt.datetime(2026, 2, 25, 8, 30, tzinfo=dt.UTC)
+T2 = dt.datetime(2026, 2, 26, 9, 0, tzinfo=dt.UTC)
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
@@ -315,7 +316,7 @@ def test_http_private_feed_caching_and_tokens(
     revoke_token(db, "p1", T1)
     assert get(f"{base}/feeds/staff/{rotated}.ics")[0] == 404
     assert secret not in caplog.text and rotated not in caplog.text
-    assert f"/feeds/staff/{secret[:4]}…" in caplog.text
+    assert f"/feeds/staff/{secret[:4]}..." in caplog.text
 
 
 def test_http_public_and_planner_feeds(server: tuple[str, Path]) -> None:
@@ -328,6 +329,54 @@ def test_http_public_and_planner_feeds(server: tuple[str, Path]) -> None:
     assert get(f"{base}/feeds/planner/{planner}/all.ics")[0] == 200
     assert get(f"{base}/feeds/planner/{planner}/areas/a.ics")[0] == 200
     assert get(f"{base}/feeds/staff/{planner}.ics")[0] == 404
+
+
+def test_http_validators_slashes_and_the_log(
+    server: tuple[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ETag is the body's own; weak validators match (RFC 9110); a trailing slash is
+    404, not a redirect echoing the token; every request is logged, bounded and escaped."""
+    import hashlib
+
+    base, db = server
+    caplog.set_level(logging.INFO, logger="planner.web")
+    public = f"{base}/feeds/points/village_point.ics"
+    status, headers, body = get(public)
+    assert status == 200
+    assert headers["etag"] == '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    assert get(public, {"If-None-Match": "W/" + headers["etag"]})[0] == 304
+    assert get(public, {"If-None-Match": '"other", ' + headers["etag"]})[0] == 304
+    assert get(public, {"If-None-Match": '"other"'})[0] == 200
+    secret = issue_token(db, "p2", T1)
+    status, headers, _ = get(f"{base}/feeds/staff/{secret}.ics/")
+    assert status == 404 and "location" not in {k.lower() for k in headers}
+    assert get(f"{base}/nothing/here")[0] == 404
+    assert get(f"{base}/x%00y%1bz")[0] == 404
+    assert get(f"{base}/{'a' * 5000}")[0] == 404
+    logged = [r.getMessage() for r in caplog.records if r.name == "planner.web"]
+    assert any("/nothing/here 404" in line for line in logged)
+    assert all(len(line) < 300 for line in logged)
+    assert not any("\x00" in line or "\x1b" in line for line in logged)
+    assert any("\\x00" in line for line in logged)
+
+
+def test_a_removed_person_loses_their_feed(
+    published: tuple[Instance, Path, Path], tmp_path: Path
+) -> None:
+    """Republishing without a person deletes their feed: their token then opens nothing.
+    Planner names are plain words."""
+    instance, plan_dir, db = published
+    secret = issue_token(db, "p3", T1)
+    with connect(db) as con:
+        assert con.execute("SELECT 1 FROM feeds WHERE feed = 'staff/p3'").fetchone()
+    smaller = instance.derived(staff=tuple(s for s in instance.staff if s.staff_id != "p3"))
+    publish(db, plan_dir, smaller, T2)
+    with connect(db) as con:
+        assert con.execute("SELECT 1 FROM feeds WHERE feed = 'staff/p3'").fetchone() is None
+        assert subject_of(con, secret) == "p3"  # the token is still there, its feed is not
+    for bad in ("planner:", "planner:../../x", "planner:a\nb", "planner:Anna Smith"):
+        with pytest.raises(StoreError, match="planner name"):
+            issue_token(db, bad, T1)
 
 
 def test_http_unreadable_store_is_5xx_not_empty(server: tuple[str, Path]) -> None:
