@@ -66,8 +66,15 @@ def _in_range(day: dt.date) -> dt.date:
     return day
 
 
+def _count_text(value: object) -> object:
+    """Whole numbers as digits only ('1_000', '1e3' and '0x10' are not counts here)."""
+    if isinstance(value, str) and not re.fullmatch(r"[+-]?\d+", value.strip()):
+        raise ValueError(f"is not a whole number (got {value!r})")
+    return value
+
+
 PlainText = Annotated[str, BeforeValidator(_plain_text)]
-Count = Annotated[int, BeforeValidator(_number_text), Field(ge=0, le=MAX_COUNT)]
+Count = Annotated[int, BeforeValidator(_count_text), Field(ge=0, le=MAX_COUNT)]
 Number = Annotated[float, BeforeValidator(_number_text)]
 Date = Annotated[dt.date, AfterValidator(_in_range)]
 
