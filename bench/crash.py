@@ -3,7 +3,8 @@
     python bench/crash.py                   # 20 moments each
 
 schedule: a folder holds a complete plan (seed 2); `planner schedule` writes another
-(seed 1) into it and is killed -9 after t seconds, t spread over the run. After each
+(seed 1) into it and is killed -9 after t seconds, half the moments spread over the run
+and half while the plan is being written (0–0.27 s after its staging folder appears). After each
 kill, `planner check` must accept the folder only if it is a complete plan (exit 0),
 else refuse it (exit 2); the same for any staging folder left beside it.
 
@@ -42,6 +43,22 @@ def killed(args: list[str], after: float) -> None:
     process.wait()
 
 
+def killed_while_writing(args: list[str], folder: Path, delay: float) -> bool:
+    """Kill -9 ``delay`` seconds after the staging folder of ``folder`` appears (the plan
+    is being written); False if the run ended before that."""
+    process = subprocess.Popen(
+        [*PLANNER, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    while process.poll() is None:
+        if any(p.name.startswith(f".{folder.name}.") for p in folder.parent.iterdir()):
+            time.sleep(delay)
+            process.kill()
+            process.wait()
+            return True
+        time.sleep(0.002)
+    return False
+
+
 def timed(args: list[str]) -> float:
     started = time.perf_counter()
     done = subprocess.run([*PLANNER, *args], cwd=ROOT, capture_output=True, text=True)
@@ -69,11 +86,19 @@ def main() -> int:
         timed(["schedule", *common, "--seed", "2", "--out", str(other)])
         duration = timed(["schedule", *common, "--seed", "1", "--out", str(tmp / "one")])
         print(f"schedule takes {duration:.1f} s", flush=True)
-        for k in range(MOMENTS):
-            after = duration * (k + 0.5) / MOMENTS
+        # Half the moments over the whole run, half after the plan starts being written
+        # (solving takes most of the run; writing a fraction of a second).
+        half = MOMENTS // 2
+        moments = [("after", duration * (k + 0.5) / half) for k in range(half)]
+        moments += [("writing", 0.03 * k) for k in range(MOMENTS - half)]
+        for how, after in moments:
             shutil.rmtree(plan.parent, ignore_errors=True)
             shutil.copytree(other, plan)
-            killed(["schedule", *common, "--seed", "1", "--out", str(plan)], after)
+            args = ["schedule", *common, "--seed", "1", "--out", str(plan)]
+            if how == "after":
+                killed(args, after)
+            elif not killed_while_writing(args, plan, after):
+                how = "finished before"
             verdicts = []
             for folder in sorted(plan.parent.iterdir()):
                 result = run("check", str(folder))
@@ -82,7 +107,8 @@ def main() -> int:
                 ok = ok and "Traceback" not in result.stderr
                 verdicts.append(f"{folder.name}: exit {result.returncode}")
                 failures += not ok
-            print(f"schedule killed at {after:.2f} s: " + "; ".join(verdicts), flush=True)
+            when = f"at {after:.2f} s" if how == "after" else f"{how} writing + {after:.2f} s"
+            print(f"schedule killed {when}: " + "; ".join(verdicts), flush=True)
         db = tmp / "store.db"
         run("publish", str(other), "--db", str(db))
         before = feeds(db)

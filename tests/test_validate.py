@@ -325,6 +325,25 @@ def test_semicolon_csv_from_finnish_excel_is_read(instance_copy: Callable[..., P
     assert code == 0, err
 
 
+def test_decimal_commas_from_finnish_excel_are_read(instance_copy: Callable[..., Path]) -> None:
+    """Finnish Excel writes ';' between cells and ',' as the decimal mark: 0,5 FTE."""
+    directory = instance_copy()
+
+    def finnish(text: str) -> str:
+        rows = [line.split(",") for line in text.splitlines()]
+        return "\n".join(";".join(c.replace(".", ",") for c in row) for row in rows) + "\n"
+
+    _edit("staff.csv", finnish)(directory)
+    _edit("service_points.csv", finnish)(directory)
+    assert ";0,5;" in (directory / "staff.csv").read_text(encoding="utf-8")
+    code, _, err = run_validate(directory)
+    assert code == 0, err
+    from planner.io import load_instance
+
+    instance = load_instance(directory)
+    assert any(s.fte == 0.5 for s in instance.staff)
+
+
 def test_missing_directory(tmp_path: Path) -> None:
     code, _, err = run_validate(tmp_path / "nope")
     assert code == 2
