@@ -107,7 +107,10 @@ def main() -> int:
                 ok = ok and "Traceback" not in result.stderr
                 verdicts.append(f"{folder.name}: exit {result.returncode}")
                 failures += not ok
-            when = f"at {after:.2f} s" if how == "after" else f"{how} writing + {after:.2f} s"
+            when = {
+                "after": f"at {after:.2f} s",
+                "writing": f"{after:.2f} s after its staging folder appeared",
+            }.get(how, "(the run finished before it wrote)")
             print(f"schedule killed {when}: " + "; ".join(verdicts), flush=True)
         db = tmp / "store.db"
         run("publish", str(other), "--db", str(db))
