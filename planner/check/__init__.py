@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from planner.check.files import (
     MANIFEST,
+    TABLES,
     Manifest,
     PlanFilesError,
     fingerprint,
@@ -53,17 +54,7 @@ def check_plan(directory: Path, instance: Instance, previous: Path | None = None
     the month boundary (initial interview, equity floor) count its visits too.
     """
     manifest = read_manifest(directory)
-    tables = {
-        name: read_table(directory, name)
-        for name in (
-            "visits.csv",
-            "schedule.csv",
-            "responsible.csv",
-            "points.csv",
-            "unmet.csv",
-            "roles.csv",
-        )
-    }
+    tables = {name: read_table(directory, name) for name in TABLES}
     before = None
     if previous is not None:
         read_manifest(previous)

@@ -105,6 +105,13 @@ class PlanView:
             ]
         return result
 
+    def outreach_points(self, muni: str) -> set[str]:
+        return {
+            p.point_id
+            for p in self.instance.active_points()
+            if p.municipality_id == muni and p.kind == "outreach"
+        }
+
     def team(self, point_id: str) -> set[str]:
         return {r["staff_id"] for r in self.responsible if r["point_id"] == point_id}
 
@@ -474,11 +481,7 @@ def process_demand(v: PlanView) -> Iterator[str]:
     with_office = v.with_office()
     settings = v.instance.settings
     for muni, processes in v.needed().items():
-        mine = {
-            p.point_id
-            for p in v.instance.active_points()
-            if p.municipality_id == muni and p.kind == "outreach"
-        }
+        mine = v.outreach_points(muni)
         if not mine or muni in with_office:
             continue
         short_total = 0
@@ -563,11 +566,7 @@ def equity_floor(v: PlanView) -> Iterator[str]:
     with_office = v.with_office()
     for muni in v.instance.active_municipalities():
         mid = muni.municipality_id
-        mine = {
-            p.point_id
-            for p in v.instance.active_points()
-            if p.municipality_id == mid and p.kind == "outreach"
-        }
+        mine = v.outreach_points(mid)
         if mid in with_office or not mine:
             continue
         if any(v.excused("equity_floor", "", p) for p in mine):
