@@ -126,6 +126,11 @@ def feed_title(con: sqlite3.Connection, feed: str) -> str:
     return f"{area_name}: all outreach days"
 
 
+def _sentence(text: str) -> str:
+    """A full stop at the end, unless the text ends with one (a name like 'Elli N.')."""
+    return text if text.endswith(".") else text + "."
+
+
 def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
     """The feed as bytes (CRLF, folded at 75 octets by icalendar)."""
     settings = _settings(con)
@@ -163,7 +168,7 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
         lines = []
         if row["kind"] == "visit":
             offered = [processes.get(p, p) for p in row["processes"].split()]
-            lines.append("Appointments by booking. On offer: " + "; ".join(offered) + ".")
+            lines.append(_sentence("Appointments by booking. On offer: " + "; ".join(offered)))
             if kind == "staff":
                 home = staff[ident]["home_point_id"] if ident in staff else ""
                 leg = travel.get((home, row["point_id"]))
@@ -174,12 +179,12 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
                         f"({leg['km']:.0f} km) each way."
                     )
                 others = [staff[s]["name"] for s in people if s != ident and s in staff]
-                lines.append("Colleagues: " + (", ".join(others) if others else "none") + ".")
+                lines.append(_sentence("Colleagues: " + (", ".join(others) if others else "none")))
             elif kind != "point" or settings.get("public_names") == "true":
                 lines.append(
-                    "Staff: "
-                    + ", ".join(staff[s]["name"] if s in staff else s for s in people)
-                    + "."
+                    _sentence(
+                        "Staff: " + ", ".join(staff[s]["name"] if s in staff else s for s in people)
+                    )
                 )
             summary = f"{place}: outreach day" if kind == "staff" else f"{place} service point open"
         else:

@@ -291,7 +291,13 @@ def _version(con: sqlite3.Connection, uid: str, publication: int) -> None:
 
 def _snapshot(con: sqlite3.Connection, instance: Instance) -> None:
     """Names, places and travel as published, so feeds render without the instance files."""
-    for p in instance.service_points:
+    # Only what is planned: points of an optional area that is switched off get no feed.
+    active = instance.active_points()
+    con.execute(
+        f"DELETE FROM points WHERE point_id NOT IN ({','.join('?' * len(active))})",
+        [p.point_id for p in active],
+    )
+    for p in active:
         area = instance.area(instance.municipality(p.municipality_id).area_id)
         con.execute(
             "INSERT OR REPLACE INTO points VALUES (?,?,?,?,?,?,?,?)",

@@ -579,3 +579,23 @@ def test_split_solve_bound_is_below_the_whole_months_optimum(
     out = tmp_path / "split"
     write_plan(plan, instance, out)
     assert check_plan(out, instance) == []
+
+
+def test_feeds_of_a_real_month_read_well(kuopio_plan: Path, tmp_path: Path) -> None:
+    """No feed for an optional area that is switched off (Varkaus–Joroinen), and no
+    doubled full stop after a colleague's initial ('Elli N.')."""
+    import datetime as dt
+
+    from planner.calendars import all_feed_keys, render_feed
+    from planner.store import connect, publish
+
+    db = tmp_path / "store.db"
+    publish(db, kuopio_plan, load_instance(KUOPIO), dt.datetime(2026, 2, 20, tzinfo=dt.UTC))
+    with connect(db) as con:
+        keys = all_feed_keys(con)
+        assert "area/varkaus_joroinen" not in keys
+        assert not any(k.startswith("point/varkaus") for k in keys)
+        staff_feeds = [render_feed(con, k) for k in keys if k.startswith("staff/")][:40]
+    text = b"".join(staff_feeds).replace(b"\r\n ", b"")
+    assert b"Colleagues: " in text
+    assert b".." not in text
