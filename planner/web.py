@@ -130,8 +130,11 @@ def create_app(db: Path | str) -> Starlette:
                             return 304, b"", headers
                     except (TypeError, ValueError):
                         pass
-                body = con.execute("SELECT body FROM feeds WHERE feed = ?", (feed,)).fetchone()
-                content = body["body"] if body is not None else None
+                body = con.execute("SELECT * FROM feeds WHERE feed = ?", (feed,)).fetchone()
+                # A store written before bodies were kept has no such column until its
+                # next publication: render on the fly rather than fail.
+                has_body = body is not None and "body" in body.keys()  # noqa: SIM118 (sqlite3.Row)
+                content = body["body"] if has_body else None
                 if content is None:  # a store from before bodies were kept
                     content = render_feed(con, feed)
                     headers["ETag"] = '"' + feed_etag(content) + '"'

@@ -504,3 +504,14 @@ def test_push_to_radicale_round_trips(
     finally:
         radicale.terminate()
         radicale.wait(timeout=10)
+
+
+def test_a_store_from_before_bodies_were_kept_is_still_served(
+    server: tuple[str, Path],
+) -> None:
+    """Upgrading the server before the next publication must not turn feeds into 503s."""
+    base, db = server
+    with connect(db) as con:
+        con.execute("ALTER TABLE feeds DROP COLUMN body")
+    status, _, body = get(f"{base}/feeds/points/village_point.ics")
+    assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
