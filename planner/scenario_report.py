@@ -28,6 +28,15 @@ if TYPE_CHECKING:
     from planner.model import SolverConfig
 
 
+STYLE = (
+    "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+    "table{border-collapse:collapse;font-size:13px}"
+    "td,th{border:1px solid #ccc;padding:2px 6px}"
+)
+"""The report's styles: a plain string, so its braces are single (they were doubled, as
+an f-string needs, and browsers ignored every rule)."""
+
+
 def _png(figure: object) -> str:
     import matplotlib.pyplot as plt
 
@@ -109,9 +118,7 @@ def whatif_report(base: Scenario, scen: Scenario, cut_words: str) -> tuple[pd.Da
     )
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(summary[0][2:])}</title><style>body{{font-family:sans-serif;"
-        "max-width:1100px;margin:2em auto}}table{{border-collapse:collapse;font-size:13px}}"
-        "td,th{{border:1px solid #ccc;padding:2px 6px}}</style></head><body>"
+        f"<title>{html.escape(summary[0][2:])}</title><style>{STYLE}</style></head><body>"
         f"<h1>{html.escape(summary[0][2:])}</h1>"
         + "".join(f"<p>{html.escape(line)}</p>" for line in summary[2:5])
         + f"<img alt='staff-days per 100 clients' src='data:image/png;base64,{service}'>"

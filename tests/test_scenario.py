@@ -137,6 +137,8 @@ def test_cli_whatif_and_sweep(tmp_path: Path) -> None:
     assert float(fte["change"].iloc[0]) == -1.0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "http://" not in page and "src='http" not in page
+    style = page[page.index("<style>") : page.index("</style>")]
+    assert "{{" not in style and "table{border-collapse:collapse" in style
     assert "Statutory requirements" in (out / "report.md").read_text(encoding="utf-8")
     swept = tmp_path / "sweep"
     result = runner.invoke(
