@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.calendar import finnish_holidays, working_days_in_year
+from planner.calendar import finnish_holidays, month_days, working_days_in_year
 from planner.check.files import MANIFEST, sha256
 from planner.clients import municipality_counts
 from planner.demand import FORMULA
@@ -333,37 +333,115 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
     return "\n".join(lines)
 
 
+WORKBOOK_FILLS = {
+    "header": "DDE4EE",
+    "holiday": "D9D9D9",
+    "outreach": "C6EFCE",
+    "absent": "F2F2F2",
+}
+"""Cell colours of the planners' workbook: holidays grey, outreach days green."""
+
+
 def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
-    """One sheet per production area: its people by day, cells naming the place."""
-    names = {p.point_id: p.name for p in instance.service_points}
-    area_of_person = {}
-    for entry in plan.schedule:
-        if entry.activity == "outreach":
-            area_of_person.setdefault(entry.staff_id, instance.area_of_point(entry.place_id))
-    for person in instance.staff:
-        if person.staff_id not in area_of_person and not person.substitute:
-            area_of_person[person.staff_id] = instance.area_of_point(person.home_point_id)
-    cells: dict[str, dict[str, str]] = defaultdict(dict)
-    for entry in plan.schedule:
-        label = {
-            "outreach": names.get(entry.place_id, entry.place_id),
-            "office": f"office {names.get(entry.place_id, entry.place_id)}",
-            "central": "central",
-            "absent": "absent",
-            "off": "off",
-        }[entry.activity]
-        cells[entry.staff_id][entry.date.strftime("%a %d.%m.")] = label
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for area_id in instance.active_area_ids():
-            people = [s for s in instance.staff if area_of_person.get(s.staff_id) == area_id]
-            frame = pd.DataFrame(
-                [
-                    {"staff_id": s.staff_id, "name": s.name, "fte": s.fte, **cells[s.staff_id]}
-                    for s in people
-                ]
-            )
-            frame.to_excel(writer, sheet_name=instance.area(area_id).name[:31], index=False)
-        visits_table(plan).to_excel(writer, sheet_name="Visits", index=False)
+    """The workbook a planner opens: a sheet per production area (then central duties and
+    the substitute pool) with people by day, names first, every weekday of the month as a
+    column (holidays shaded and named), outreach days coloured, header row and name
+    column frozen; a Visits sheet with real dates and names; a Municipalities sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    fill = {k: PatternFill("solid", fgColor=v) for k, v in WORKBOOK_FILLS.items()}
+    bold = Font(bold=True)
+    points = {p.point_id: p for p in instance.service_points}
+    munis = {m.municipality_id: m.name for m in instance.municipalities}
+    staff = {s.staff_id: s for s in instance.staff}
+    holidays = finnish_holidays(int(plan.month[:4]))
+    weekdays = [d for d in month_days(plan.month) if d.weekday() < 5]
+    entries = {(e.staff_id, e.date): e for e in plan.schedule}
+    roles = {r.staff_id: r for r in plan.roles}
+    groups: list[tuple[str, list[str]]] = [
+        (
+            instance.area(area_id).name,
+            [s for s, r in roles.items() if r.role == "local" and r.area_id == area_id],
+        )
+        for area_id in instance.active_area_ids()
+    ]
+    groups.append(("Central duties", [s for s, r in roles.items() if r.role == "central"]))
+    groups.append(("Substitute pool", [s for s, r in roles.items() if r.role == "substitute"]))
+    book = Workbook()
+    book.remove(book.active)
+    for title, people in groups:
+        sheet = book.create_sheet(title[:31])
+        header = ["Name", "Staff id", "FTE"] + [f"{d:%a %d.%m.}" for d in weekdays]
+        sheet.append(header)
+        for sid in sorted(people, key=lambda s: (staff[s].name, s)):
+            row: list[object] = [staff[sid].name, sid, staff[sid].fte]
+            for day in weekdays:
+                entry = entries.get((sid, day))
+                if day in holidays:
+                    row.append(holidays[day])
+                elif entry is None:
+                    row.append("")
+                elif entry.activity == "outreach":
+                    row.append(points[entry.place_id].name if entry.place_id in points else "")
+                elif entry.activity == "office":
+                    name = points[entry.place_id].name if entry.place_id in points else ""
+                    row.append(f"office {name}".strip())
+                else:
+                    row.append(entry.activity)
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, fill["header"]
+            cell.alignment = Alignment(horizontal="center")
+        for index, day in enumerate(weekdays, start=4):
+            column = get_column_letter(index)
+            sheet.column_dimensions[column].width = 13
+            for cell in sheet[column][1:]:
+                entry = entries.get((str(sheet.cell(cell.row, 2).value), day))
+                if day in holidays:
+                    cell.fill = fill["holiday"]
+                elif entry is not None and entry.activity == "outreach":
+                    cell.fill = fill["outreach"]
+                elif entry is not None and entry.activity in ("absent", "off"):
+                    cell.fill = fill["absent"]
+            if day in holidays:
+                sheet[f"{column}1"].fill = fill["holiday"]
+        sheet.column_dimensions["A"].width = 22
+        sheet.column_dimensions["B"].width = 9
+        sheet.column_dimensions["C"].width = 5
+        sheet.freeze_panes = "D2"
+    visits = book.create_sheet("Visits")
+    visits.append(
+        ["Date", "Weekday", "Service point", "Municipality", "Start", "End", "Staff", "Processes"]
+    )
+    for visit in plan.visits:
+        visits.append(
+            [
+                visit.date,
+                f"{visit.date:%A}",
+                points[visit.point_id].name if visit.point_id in points else visit.point_id,
+                munis.get(visit.municipality_id, visit.municipality_id),
+                visit.start.strftime("%H:%M"),
+                visit.end.strftime("%H:%M"),
+                ", ".join(staff[s].name if s in staff else s for s in visit.staff_ids),
+                " ".join(visit.processes),
+            ]
+        )
+    for cell in visits["A"][1:]:
+        cell.number_format = "DD.MM.YYYY"
+    municipalities = book.create_sheet("Municipalities")
+    table = report_municipalities(plan, instance)
+    municipalities.append(list(table.columns))
+    for values in table.itertuples(index=False):
+        municipalities.append(list(values))
+    for sheet, widths in ((visits, (12, 11, 24, 16, 7, 7, 40, 40)), (municipalities, ())):
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, fill["header"]
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+    book.save(path)
 
 
 class PlanRejected(RuntimeError):
