@@ -21,6 +21,8 @@ from planner.travel import travel
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from openpyxl.worksheet.worksheet import Worksheet
+
     from models.instance import Instance
     from models.plan import Plan
 
@@ -386,8 +388,7 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
                 elif entry.activity == "outreach":
                     row.append(points[entry.place_id].name if entry.place_id in points else "")
                 elif entry.activity == "office":
-                    name = points[entry.place_id].name if entry.place_id in points else ""
-                    row.append(f"office {name}".strip())
+                    row.append("office")  # their home office (substitutes: the one they cover)
                 else:
                     row.append(entry.activity)
             sheet.append(row)
@@ -411,6 +412,7 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
         sheet.column_dimensions["B"].width = 9
         sheet.column_dimensions["C"].width = 5
         sheet.freeze_panes = "D2"
+        _print_wide(sheet)
     visits = book.create_sheet("Visits")
     visits.append(
         ["Date", "Weekday", "Service point", "Municipality", "Start", "End", "Staff", "Processes"]
@@ -441,7 +443,18 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
+        _print_wide(sheet)
     book.save(path)
+
+
+def _print_wide(sheet: Worksheet) -> None:
+    """Printed (or exported to PDF) landscape, the whole month across one page's width,
+    the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
 
 
 class PlanRejected(RuntimeError):

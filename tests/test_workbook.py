@@ -44,6 +44,7 @@ def test_workbook_has_names_frozen_panes_and_shaded_holidays(tmp_path: Path) -> 
         if c.fill.fgColor.rgb and c.fill.fgColor.rgb.endswith(WORKBOOK_FILLS["outreach"])
     ]
     assert outreach and all(c.value == "Village" for c in outreach)
+    assert "office" in {c.value for row in area.iter_rows(min_row=2) for c in row[3:]}
     visits = book["Visits"]
     assert isinstance(visits["A2"].value, dt.datetime)
     assert visits["C2"].value == "Village" and visits["G2"].value.startswith("Person ")
