@@ -203,6 +203,14 @@ class ServicePoint(_Row):
     rooms: int = Field(
         default=2, ge=1, le=50, description="Most staff that can hold appointments here at once."
     )
+    address: PlainText | None = Field(
+        default=None, max_length=200, description="Street address shown in calendars."
+    )
+    booking: PlainText | None = Field(
+        default=None,
+        max_length=200,
+        description="How clients book: a phone number or an https:// address.",
+    )
     pattern: str | None = Field(
         default=None,
         pattern=r"^(none|monthly|first_third|weekly|twice_weekly|daily|biweekly)"

@@ -126,6 +126,13 @@ def feed_title(con: sqlite3.Connection, feed: str) -> str:
     return f"{area_name}: all outreach days"
 
 
+def _column(row: sqlite3.Row | None, name: str) -> str:
+    """A column that older stores may lack, as text ('' when missing or empty)."""
+    if row is None or name not in row.keys():  # noqa: SIM118 (sqlite3.Row)
+        return ""
+    return row[name] or ""
+
+
 def _sentence(text: str) -> str:
     """A full stop at the end, unless the text ends with one (a name like 'Elli N.')."""
     return text if text.endswith(".") else text + "."
@@ -139,6 +146,7 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
     processes = json.loads(settings.get("processes", "{}"))
     points = {r["point_id"]: r for r in con.execute("SELECT * FROM points")}
     staff = {r["staff_id"]: r for r in con.execute("SELECT * FROM staff")}
+    staff_skills = {sid: set(_column(row, "skills").split()) for sid, row in staff.items()}
     travel = {(r["home_point_id"], r["point_id"]): r for r in con.execute("SELECT * FROM travel")}
     kind, _, ident = feed.partition("/")
     refresh = dt.timedelta(minutes=int(settings.get("refresh_minutes", "60")))
@@ -169,6 +177,17 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
         if row["kind"] == "visit":
             offered = [processes.get(p, p) for p in row["processes"].split()]
             lines.append(_sentence("Appointments by booking. On offer: " + "; ".join(offered)))
+            booking = _column(point, "booking")
+            if booking:
+                lines.append(_sentence(f"Book: {booking}"))
+            if kind == "staff" and ident in staff:
+                mine = [
+                    processes.get(p, p)
+                    for p in row["processes"].split()
+                    if p in staff_skills.get(ident, ())
+                ]
+                if mine:
+                    lines.append(_sentence("You are there for: " + "; ".join(mine)))
             if kind == "staff":
                 home = staff[ident]["home_point_id"] if ident in staff else ""
                 leg = travel.get((home, row["point_id"]))
@@ -200,11 +219,17 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
             end=end,
             summary=summary,
             description="\n".join(lines) or None,
-            location=f"{place}, {point['municipality']}" if point else place,
+            location=", ".join(
+                part for part in (place, _column(point, "address"), point["municipality"]) if part
+            )
+            if point
+            else place,
             status="CONFIRMED",
             transparency="OPAQUE",
         )
         if point is not None:
             event.add("geo", (point["lat"], point["lon"]))
+            if _column(point, "booking").startswith("https://"):
+                event.add("url", _column(point, "booking"))
         cal.add_component(event)
     return cal.to_ical()

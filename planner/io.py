@@ -99,7 +99,7 @@ TABLES: tuple[Table, ...] = (
             "close",
             "weekdays",
         ),
-        ("client_share", "rooms", "pattern"),
+        ("client_share", "rooms", "pattern", "address", "booking"),
         row_rule_column="close",
     ),
     Table(

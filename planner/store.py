@@ -55,9 +55,9 @@ CREATE TABLE IF NOT EXISTS entry_versions (
 CREATE TABLE IF NOT EXISTS points (
     point_id TEXT PRIMARY KEY, name TEXT NOT NULL, municipality TEXT NOT NULL,
     area_id TEXT NOT NULL, area_name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
-    kind TEXT NOT NULL);
+    kind TEXT NOT NULL, address TEXT, booking TEXT);
 CREATE TABLE IF NOT EXISTS staff (
-    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, home_point_id TEXT NOT NULL);
+    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, home_point_id TEXT NOT NULL, skills TEXT);
 CREATE TABLE IF NOT EXISTS travel (
     home_point_id TEXT NOT NULL, point_id TEXT NOT NULL, minutes REAL NOT NULL,
     km REAL NOT NULL, PRIMARY KEY (home_point_id, point_id));
@@ -107,6 +107,13 @@ def connect(path: Path | str, *, create: bool = False) -> Iterator[sqlite3.Conne
             columns = {r["name"] for r in connection.execute("PRAGMA table_info(feeds)")}
             if "body" not in columns:  # a store from before bodies were kept
                 connection.execute("ALTER TABLE feeds ADD COLUMN body BLOB")
+            columns = {r["name"] for r in connection.execute("PRAGMA table_info(points)")}
+            for column in ("address", "booking"):  # a store from before they were shown
+                if column not in columns:
+                    connection.execute(f"ALTER TABLE points ADD COLUMN {column} TEXT")
+            columns = {r["name"] for r in connection.execute("PRAGMA table_info(staff)")}
+            if "skills" not in columns:
+                connection.execute("ALTER TABLE staff ADD COLUMN skills TEXT")
         yield connection
         connection.commit()
     except sqlite3.Error as exc:
@@ -300,7 +307,8 @@ def _snapshot(con: sqlite3.Connection, instance: Instance) -> None:
     for p in active:
         area = instance.area(instance.municipality(p.municipality_id).area_id)
         con.execute(
-            "INSERT OR REPLACE INTO points VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO points (point_id, name, municipality, area_id, area_name, "
+            "lat, lon, kind, address, booking) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 p.point_id,
                 p.name,
@@ -310,11 +318,14 @@ def _snapshot(con: sqlite3.Connection, instance: Instance) -> None:
                 p.lat,
                 p.lon,
                 p.kind,
+                p.address,
+                p.booking,
             ),
         )
     for s in instance.staff:
         con.execute(
-            "INSERT OR REPLACE INTO staff VALUES (?,?,?)", (s.staff_id, s.name, s.home_point_id)
+            "INSERT OR REPLACE INTO staff (staff_id, name, home_point_id, skills) VALUES (?,?,?,?)",
+            (s.staff_id, s.name, s.home_point_id, " ".join(sorted(s.skills))),
         )
     # Someone no longer in staff.csv has no feed: their token stops working at once.
     present = [s.staff_id for s in instance.staff]

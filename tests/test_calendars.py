@@ -515,3 +515,29 @@ def test_a_store_from_before_bodies_were_kept_is_still_served(
         con.execute("ALTER TABLE feeds DROP COLUMN body")
     status, _, body = get(f"{base}/feeds/points/village_point.ics")
     assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+
+
+def test_entries_a_counsellor_can_act_on(tmp_path: Path) -> None:
+    """A street address in LOCATION, how to book on the point's feed (with URL when it
+    is one), and in a person's own feed the processes they are there for."""
+    instance = tiny(
+        tmp_path / "i",
+        village_address="Kirkkotie 1",
+        village_booking="https://ajanvaraus.example.fi/village",
+    )
+    plan = plan_month(instance, "2026-03", config=SolverConfig(time_limit=5, workers=2, seed=1))
+    write_plan(plan, instance, tmp_path / "plan")
+    db = tmp_path / "store.db"
+    publish(db, tmp_path / "plan", instance, T0)
+    with connect(db) as con:
+        point = Calendar.from_ical(render_feed(con, "point/village_point"))
+        visit = plan.visits[0]
+        person = visit.staff_ids[0]
+        mine = Calendar.from_ical(render_feed(con, f"staff/{person}"))
+    event = next(iter(point.walk("VEVENT")))
+    assert str(event["LOCATION"]) == "Village, Kirkkotie 1, Village"
+    assert "Book: https://ajanvaraus.example.fi/village." in str(event["DESCRIPTION"])
+    assert str(event["URL"]) == "https://ajanvaraus.example.fi/village"
+    texts = [str(e["DESCRIPTION"]) for e in mine.walk("VEVENT")]
+    assert any("You are there for: Own coach" in t for t in texts), texts
+    assert not any(".." in t for t in texts)

@@ -86,6 +86,8 @@ def write_tiny(
     village_weekdays: str = "Wed",
     village_rooms: int = 2,
     village_pattern: str = "",
+    village_address: str = "",
+    village_booking: str = "",
     substitute_home: str = "town_office",
     substitute_fte: float = 1.0,
     penalties: dict[str, int] | None = None,
@@ -129,6 +131,8 @@ def write_tiny(
             "weekdays",
             "rooms",
             "pattern",
+            "address",
+            "booking",
         ],
         [
             [
@@ -145,6 +149,8 @@ def write_tiny(
                 "Mon Tue Wed Thu Fri",
                 10,
                 "",
+                "",
+                "",
             ],
             [
                 "village_point",
@@ -160,6 +166,8 @@ def write_tiny(
                 village_weekdays,
                 village_rooms,
                 village_pattern,
+                village_address,
+                village_booking,
             ],
         ],
     )
