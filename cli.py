@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 DEFAULT_INSTANCE = "instances/kuopio"
 WHOLE_WORDS = "the whole month as one model"
 SPLIT_WORDS = "bound of a relaxation by production area, valid for the month"
-RULE_COUNT = 12
+RULE_COUNT = 13
 """Rule families of planner.check (tests/test_check.py keeps this in step)."""
 
 
@@ -292,6 +292,14 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     help="Publication store read for last month's published visits when --previous is "
     "not given (never written by schedule).",
 )
+@click.option(
+    "--pins",
+    "pins_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="What you already know, as hard rules (CSV: rule, staff_id, point_id, date, "
+    "pattern; rules goes, does_not_go, open, closed, keeps_pattern). Copied into the "
+    "plan as pins.csv and verified by check.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def schedule(
     instance: str | None,
@@ -303,6 +311,7 @@ def schedule(
     method: str,
     previous: Path | None,
     db: Path,
+    pins_file: Path | None,
     quiet: bool,
 ) -> None:
     """Plan a month: open days of every outreach point and the named staff who go.
@@ -348,8 +357,23 @@ def schedule(
             err=True,
         )
     config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
+    from planner.pins import PinError, read_pins
+
     try:
-        plan = plan_month(data, month, config=config, previous=before, progress=say)
+        pins = read_pins(pins_file) if pins_file is not None else None
+        plan = plan_month(
+            data,
+            month,
+            config=config,
+            previous=before,
+            progress=say,
+            pins=pins,
+            pins_source=str(pins_file),
+        )
+    except PinError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise UserError(f"{len(exc.problems)} pin(s) cannot be kept; nothing was planned") from None
     except NoRuleSetError as exc:
         raise UserError(f"{month}: {exc}") from None
     except ScheduleError as exc:

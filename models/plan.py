@@ -54,6 +54,16 @@ class StaffRole(_Frozen):
     area_id: str = Field(description="Home production area of local staff; '' otherwise.")
 
 
+class PinRow(_Frozen):
+    """A pin the plan was made to keep (see planner.pins)."""
+
+    rule: str
+    staff_id: str = ""
+    point_id: str = ""
+    date: dt.date | None = None
+    pattern: str = ""
+
+
 class Unmet(_Frozen):
     """Something the plan could not do, with the rule and the resource that blocked it."""
 
@@ -157,6 +167,7 @@ class Plan(_Frozen):
     interview_deadline: int = 0
     waits: tuple[InterviewWait, ...] = ()
     roles: tuple[StaffRole, ...] = ()
+    pins: tuple[PinRow, ...] = ()
     context: str = Field(
         default="", description="Where last month's visits (the boundary's context) came from."
     )

@@ -178,6 +178,33 @@ def add_outreach_assignments(data: MonthData, b: Built) -> None:
             m.add(sum(places) <= v.work[(sid, day)])
 
 
+def add_pins(data: MonthData, b: Built) -> None:
+    """Hard: what the planner pinned (:mod:`planner.pins`) holds: a person goes to a point
+    on a day, or does not; a point is open (a visit is held) or closed on a day; a point
+    keeps a rhythm ("closed" holds no visit; a day the rhythm opens becomes an unmet
+    visit saying so). Pins were checked against the month before (a pin it cannot keep is
+    refused with its line), so they never make the model infeasible."""
+    m, v = b.model, b.vars
+    index = {d: i for i, d in enumerate(data.days)}
+    for pin in data.pins:
+        if pin.rule == "keeps_pattern":
+            m.add(v.pattern[(pin.point_id, pin.pattern)] == 1)
+            continue
+        day = index[pin.date]  # type: ignore[index]
+        if pin.rule == "goes":
+            m.add(v.x[(pin.staff_id, pin.point_id, day)] == 1)
+        elif pin.rule == "does_not_go":
+            x = v.x.get((pin.staff_id, pin.point_id, day))
+            if x is not None:
+                m.add(x == 0)
+        elif pin.rule == "open":
+            m.add(v.staffed[(pin.point_id, day)] == 1)
+        elif pin.rule == "closed" and (pin.point_id, day) in v.staffed:
+            # No visit is held; if the rhythm falls on the day it is an unmet visit, so
+            # the solver prefers a rhythm that does not.
+            m.add(v.staffed[(pin.point_id, day)] == 0)
+
+
 def add_unmet_visits(data: MonthData, b: Built) -> None:
     """Soft (unmet_visit): every day a point is open by its pattern should be held; a day
     nobody can go to stays in the plan as an unmet visit with its reason.
@@ -512,6 +539,7 @@ RULE_FAMILIES: list[Callable[[MonthData, Built], None]] = [
     add_staff_variables,
     add_visit_patterns,
     add_outreach_assignments,
+    add_pins,
     add_unmet_visits,
     add_initial_interview,
     add_local_demand,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from models.instance import Instance, StaffMember
+    from planner.pins import Pin
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ class MonthData:
     lookahead_days: list[dt.date] = field(default_factory=list)
     """Next month's first working days that this month's deadlines reach into; the rhythm
     chosen is assumed to carry on there (next month's own plan may still change it)."""
+    pins: list[Pin] = field(default_factory=list)
+    """What the planner fixed by hand (:mod:`planner.pins`): hard rules of the month."""
     floor_broken: dict[str, str] = field(default_factory=dict)
     """point -> why no pattern meeting the equity floor is possible there."""
     lookahead_open: dict[tuple[str, str], list[int]] = field(default_factory=dict)

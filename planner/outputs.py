@@ -489,6 +489,10 @@ def write_plan(
             "points.csv": points_table(plan),
             "unmet.csv": unmet_table(plan),
             "roles.csv": roles_table(plan),
+            "pins.csv": pd.DataFrame(
+                [p.model_dump() for p in plan.pins],
+                columns=["rule", "staff_id", "point_id", "date", "pattern"],
+            ),
             "municipalities.csv": report_municipalities(plan, instance),
             "staff_load.csv": report_staff(plan, instance),
             "substitutes.csv": substitute_use(plan),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from models.plan import (
     InterviewWait,
     Penalty,
+    PinRow,
     Plan,
     PointPlan,
     Responsibility,
@@ -47,6 +48,7 @@ from planner.month import (
     named_workers,
     prepare,
 )
+from planner.pins import Pin, check_pins
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -67,16 +69,23 @@ def plan_month(
     config: SolverConfig | None = None,
     previous: Previous | None = None,
     progress: Progress | None = None,
+    pins: list[Pin] | None = None,
+    pins_source: str = "pins",
 ) -> Plan:
     """Plan ``month`` (``YYYY-MM``); see the module docstring.
 
     ``previous`` is last month's plan (a trusted context for the deadlines across the
     month boundary, and rhythms the month prefers to keep) or this month's own plan
     (re-planning: it is also the solver's starting point, and every change costs).
+    ``pins`` are hard rules the planner fixed (:mod:`planner.pins`); pins the month
+    cannot keep raise :class:`planner.pins.PinError` before any solving.
     """
     config = config or SolverConfig()
     say = progress or (lambda _: None)
     data = prepare(instance, month, previous)
+    if pins:
+        check_pins(pins, data, pins_source)
+        data.pins = list(pins)
     warnings = capacity_warnings(data)
     for warning in warnings:
         say(f"capacity: {warning}")
@@ -247,6 +256,16 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: li
         rule_set_description=rules.description,
         interview_deadline=data.interview_days,
         waits=tuple(interview_waits(data, solved)),
+        pins=tuple(
+            PinRow(
+                rule=p.rule,
+                staff_id=p.staff_id,
+                point_id=p.point_id,
+                date=p.date,
+                pattern=p.pattern,
+            )
+            for p in data.pins
+        ),
         roles=tuple(
             StaffRole(
                 staff_id=s.staff_id, role=data.role[s.staff_id], area_id=data.area[s.staff_id]
@@ -419,8 +438,21 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
     staff = {s.staff_id: s for s in instance.staff}
     result: list[Unmet] = []
     subs = [s.staff_id for s in data.people("substitute")]
+    closed = {(p.point_id, p.date) for p in data.pins if p.rule == "closed"}
     for point_id, day in sorted(solved.open - solved.staffed, key=lambda k: (k[1], k[0])):
         muni = instance.point(point_id).municipality_id
+        if (point_id, data.days[day]) in closed:
+            result.append(
+                Unmet(
+                    date=data.days[day],
+                    point_id=point_id,
+                    municipality_id=muni,
+                    rule="unmet_visit",
+                    amount=1,
+                    reason="pinned closed by the planner (pins.csv)",
+                )
+            )
+            continue
         team = [s for s in data.teams.get(point_id, []) if "coach" in staff[s].skills]
         present = [s for s in team if data.available[s][day]]
         free_subs = [s for s in subs if data.available[s][day] and "coach" in staff[s].skills]

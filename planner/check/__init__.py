@@ -55,6 +55,7 @@ def check_plan(directory: Path, instance: Instance, previous: Path | None = None
     """
     manifest = read_manifest(directory)
     tables = {name: read_table(directory, name) for name in TABLES}
+    pins = read_table(directory, "pins.csv") if "pins.csv" in manifest.files else []
     before = None
     if previous is not None:
         read_manifest(previous)
@@ -69,6 +70,7 @@ def check_plan(directory: Path, instance: Instance, previous: Path | None = None
         unmet=tables["unmet.csv"],
         roles=tables["roles.csv"],
         previous_visits=before,
+        pins=pins,
     )
     problems: list[str] = []
     for rule in RULES:

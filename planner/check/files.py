@@ -30,6 +30,7 @@ COLUMNS = {
     "points.csv": ("point_id", "municipality_id", "pattern"),
     "unmet.csv": ("date", "point_id", "municipality_id", "rule", "amount", "reason"),
     "roles.csv": ("staff_id", "role", "area_id"),
+    "pins.csv": ("rule", "staff_id", "point_id", "date", "pattern"),
 }
 INSTANCE_FILES = (
     "instance.toml",

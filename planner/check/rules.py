@@ -41,6 +41,8 @@ class PlanView:
     roles: list[dict[str, str]]
     previous_visits: list[dict[str, str]] | None = None
     """Last month's visits, when its plan is given: the context across the boundary."""
+    pins: list[dict[str, str]] = field(default_factory=list)
+    """What the planner pinned (pins.csv of the plan folder, when it has one)."""
     days: list[dt.date] = field(default_factory=list)
     rows: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     declared: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -312,6 +314,30 @@ def outreach_assignments(v: PlanView) -> Iterator[str]:
             yield f"role: {sid} {date}: at office {place}, not their home office"
         if role == "substitute" and activity == "office" and place not in offices:
             yield f"role: {sid} {date}: covers {place!r}, which is not an office"
+
+
+def pins_kept(v: PlanView) -> Iterator[str]:
+    """Every pin the plan was made with holds: who goes where on which day, or does not;
+    which points are open or closed on which days; which rhythms are kept."""
+    people_at: dict[tuple[str, str], set[str]] = {}
+    for visit in v.visits:
+        people_at[(visit["point_id"], visit["date"])] = set(visit["staff_ids"].split())
+    patterns = {r["point_id"]: r["pattern"] for r in v.points}
+    for pin in v.pins:
+        rule, point, date, sid = pin["rule"], pin["point_id"], pin["date"], pin["staff_id"]
+        held = people_at.get((point, date))
+        if rule == "goes" and (held is None or sid not in held):
+            yield f"pin: {sid} {date}: pinned to go to {point}, but does not"
+        elif rule == "does_not_go" and held is not None and sid in held:
+            yield f"pin: {sid} {date}: pinned not to go to {point}, but goes"
+        elif rule == "open" and held is None:
+            yield f"pin: {point} {date}: pinned open, but no visit is held"
+        elif rule == "closed" and held is not None:
+            yield f"pin: {point} {date}: pinned closed, but a visit is held"
+        elif rule == "keeps_pattern" and patterns.get(point) != pin["pattern"]:
+            yield f"pin: {point} {v.month}: pinned to {pin['pattern']}, has {patterns.get(point)}"
+        elif rule not in ("goes", "does_not_go", "open", "closed", "keeps_pattern"):
+            yield f"pin: {point} {date}: unknown rule {rule!r}"
 
 
 def named_workers(v: PlanView) -> Iterator[str]:
@@ -600,6 +626,7 @@ RULES: list[Callable[[PlanView], Iterator[str]]] = [
     working_days_and_absences,
     visit_patterns,
     outreach_assignments,
+    pins_kept,
     named_workers,
     unmet_visits,
     initial_interview,

@@ -1,0 +1,177 @@
+"""Pins: what a planner already knows, fixed before the solver plans around it.
+
+A pins file is a CSV a planner writes by hand (or a desk writes for them), one pin a
+row, columns ``rule, staff_id, point_id, date, pattern``:
+
+=================  ===========================================================
+``goes``           staff_id goes to point_id on date
+``does_not_go``    staff_id does not go to point_id on date ("Aino cannot drive
+                   to Keitele on the 12th")
+``open``           point_id is open (a visit is held) on date
+``closed``         point_id is closed on date
+``keeps_pattern``  point_id keeps pattern (e.g. ``biweekly:Wed:odd``) this month
+=================  ===========================================================
+
+Pins are hard rules of the month's model (:func:`planner.model.add_pins`) and of the
+checker. They are read against the month before solving, so a pin the month cannot
+keep (the person is absent, the point is closed by every rhythm that day) or two pins
+that contradict each other are refused with the lines that say so, never as an
+INFEASIBLE solver status. The file is copied into the plan folder (``pins.csv``, in
+its manifest), so the plan says which pins it kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from planner.month import MonthData
+
+RULES = ("goes", "does_not_go", "open", "closed", "keeps_pattern")
+COLUMNS = ("rule", "staff_id", "point_id", "date", "pattern")
+
+
+class PinError(ValueError):
+    """Pins that cannot be kept; one line each, naming the file and line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Pin:
+    line: int
+    rule: str
+    staff_id: str = ""
+    point_id: str = ""
+    date: dt.date | None = None
+    pattern: str = ""
+
+    def words(self) -> str:
+        what = {
+            "goes": f"{self.staff_id} goes to {self.point_id} on {self.date}",
+            "does_not_go": f"{self.staff_id} does not go to {self.point_id} on {self.date}",
+            "open": f"{self.point_id} is open on {self.date}",
+            "closed": f"{self.point_id} is closed on {self.date}",
+            "keeps_pattern": f"{self.point_id} keeps {self.pattern}",
+        }
+        return what[self.rule]
+
+
+def read_pins(path: Path) -> list[Pin]:
+    """Pins of a file, each row checked for its own form; PinError lists every problem."""
+    problems: list[str] = []
+    pins: list[Pin] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in ("rule", "point_id") if c not in (reader.fieldnames or [])]
+            if missing:
+                raise PinError([f"{path}:1: no column {', '.join(missing)}"])
+            for row in reader:
+                line = reader.line_num
+                rule = (row.get("rule") or "").strip()
+                values = {c: (row.get(c) or "").strip() for c in COLUMNS}
+                if rule not in RULES:
+                    problems.append(
+                        f"{path}:{line}: rule {rule!r} is not one of {', '.join(RULES)}"
+                    )
+                    continue
+                day = None
+                if rule != "keeps_pattern":
+                    try:
+                        day = dt.date.fromisoformat(values["date"])
+                    except ValueError:
+                        problems.append(f"{path}:{line}: date {values['date']!r} is not YYYY-MM-DD")
+                        continue
+                if rule in ("goes", "does_not_go") and not values["staff_id"]:
+                    problems.append(f"{path}:{line}: {rule} needs a staff_id")
+                    continue
+                if rule == "keeps_pattern" and not values["pattern"]:
+                    problems.append(f"{path}:{line}: keeps_pattern needs a pattern")
+                    continue
+                pins.append(
+                    Pin(line, rule, values["staff_id"], values["point_id"], day, values["pattern"])
+                )
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise PinError([f"{path}: cannot be read ({exc})"]) from None
+    if problems:
+        raise PinError(problems)
+    return pins
+
+
+def check_pins(pins: list[Pin], data: MonthData, source: str) -> None:
+    """Refuse pins the month cannot keep, or that contradict each other (naming both)."""
+    problems: list[str] = []
+    index = {d: i for i, d in enumerate(data.days)}
+    staff = {s.staff_id for s in data.instance.staff}
+    at = f"{source}:"
+    seen: dict[tuple, Pin] = {}
+    for pin in pins:
+        where = f"{at}{pin.line}: {pin.words()}"
+        if pin.point_id not in data.patterns:
+            problems.append(
+                f"{where}: {pin.point_id!r} is not an outreach point planned this month"
+            )
+            continue
+        if pin.rule == "keeps_pattern":
+            keys = [p.key for p in data.patterns[pin.point_id]]
+            if pin.pattern not in keys:
+                problems.append(f"{where}: not a rhythm allowed there ({', '.join(keys)})")
+            key = ("pattern", pin.point_id)
+            if key in seen and seen[key].pattern != pin.pattern:
+                problems.append(f"{where}: contradicts {at}{seen[key].line} ({seen[key].words()})")
+            seen[key] = pin
+            continue
+        if pin.date not in index:
+            problems.append(f"{where}: not a working day of {data.month}")
+            continue
+        day = index[pin.date]
+        if pin.rule in ("goes", "open") and day not in data.possible_days(pin.point_id):
+            problems.append(f"{where}: no rhythm allowed there opens it that day")
+            continue
+        if pin.rule in ("goes", "does_not_go"):
+            if pin.staff_id not in staff:
+                problems.append(f"{where}: unknown staff id")
+                continue
+            if pin.rule == "goes" and not data.available[pin.staff_id][day]:
+                problems.append(f"{where}: {pin.staff_id} is absent that day")
+                continue
+            if pin.rule == "goes" and not data.may_visit(pin.staff_id, pin.point_id):
+                problems.append(f"{where}: {pin.staff_id} is not on its team (nor a substitute)")
+                continue
+        opposite = {
+            "goes": "does_not_go",
+            "does_not_go": "goes",
+            "open": "closed",
+            "closed": "open",
+        }
+        person = pin.staff_id if pin.rule in ("goes", "does_not_go") else ""
+        mine = (person, pin.point_id, pin.date)
+        other = seen.get((opposite[pin.rule], *mine))
+        if other is not None:
+            problems.append(f"{where}: contradicts {at}{other.line} ({other.words()})")
+        if pin.rule == "goes":
+            closed = seen.get(("closed", "", pin.point_id, pin.date))
+            if closed is not None:
+                problems.append(f"{where}: contradicts {at}{closed.line} ({closed.words()})")
+            elsewhere = seen.get(("goes-day", pin.staff_id, pin.date))
+            if elsewhere is not None and elsewhere.point_id != pin.point_id:
+                problems.append(
+                    f"{where}: contradicts {at}{elsewhere.line} ({elsewhere.words()}): "
+                    "one place a day"
+                )
+            seen[("goes-day", pin.staff_id, pin.date)] = pin
+        if pin.rule == "closed":
+            for key, earlier in list(seen.items()):
+                if key[0] == "goes" and key[2:] == (pin.point_id, pin.date):
+                    problems.append(f"{where}: contradicts {at}{earlier.line} ({earlier.words()})")
+        seen[(pin.rule, *mine)] = pin
+    if problems:
+        raise PinError(problems)
