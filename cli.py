@@ -18,6 +18,7 @@ import click
 from planner.io import InstanceError, load_instance
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     import pandas as pd
@@ -300,6 +301,13 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     "pattern; rules goes, does_not_go, open, closed, keeps_pattern). Copied into the "
     "plan as pins.csv and verified by check.",
 )
+@click.option(
+    "--from-day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Re-plan from this day on (YYYY-MM-DD), with --previous this month's plan: every "
+    "person-day before it stays exactly as planned (worked, where), the rhythms stay, "
+    "and after it as little as possible changes (e.g. after a new absence).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def schedule(
     instance: str | None,
@@ -312,6 +320,7 @@ def schedule(
     previous: Path | None,
     db: Path,
     pins_file: Path | None,
+    from_day: dt.datetime | None,
     quiet: bool,
 ) -> None:
     """Plan a month: open days of every outreach point and the named staff who go.
@@ -357,10 +366,23 @@ def schedule(
             err=True,
         )
     config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
-    from planner.pins import PinError, read_pins
+    from planner.pins import Pin, PinError, frozen_before, read_pins
 
     try:
-        pins = read_pins(pins_file) if pins_file is not None else None
+        pins = read_pins(pins_file) if pins_file is not None else []
+        if from_day is not None:
+            if before is None or before.month != month:
+                raise UserError(f"--from-day needs --previous with this month's ({month}) plan")
+            if from_day.strftime("%Y-%m") != month:
+                raise UserError(f"--from-day {from_day:%Y-%m-%d} is not in {month}")
+            pins = (
+                frozen_before(before.days, from_day.date())
+                + [
+                    Pin(0, "keeps_pattern", "", point, None, key)
+                    for point, key in sorted(before.patterns.items())
+                ]
+                + pins
+            )
         plan = plan_month(
             data,
             month,

@@ -187,6 +187,9 @@ def add_pins(data: MonthData, b: Built) -> None:
     m, v = b.model, b.vars
     index = {d: i for i, d in enumerate(data.days)}
     for pin in data.pins:
+        if pin.rule.startswith("frozen:"):
+            _freeze(data, b, pin.staff_id, index[pin.date], pin)  # type: ignore[index]
+            continue
         if pin.rule == "keeps_pattern":
             m.add(v.pattern[(pin.point_id, pin.pattern)] == 1)
             continue
@@ -203,6 +206,25 @@ def add_pins(data: MonthData, b: Built) -> None:
             # No visit is held; if the rhythm falls on the day it is an unmet visit, so
             # the solver prefers a rhythm that does not.
             m.add(v.staffed[(pin.point_id, day)] == 0)
+
+
+def _freeze(data: MonthData, b: Built, sid: str, day: int, pin: object) -> None:
+    """A person-day before --from-day stays exactly as planned: the same visit or none,
+    worked or off, and a substitute's office or central cover."""
+    m, v = b.model, b.vars
+    activity = pin.rule.removeprefix("frozen:")  # type: ignore[attr-defined]
+    place = pin.point_id  # type: ignore[attr-defined]
+    for point in v.by_staff_day.get((sid, day), []):
+        m.add(v.x[(sid, point, day)] == int(activity == "outreach" and point == place))
+    work = v.work.get((sid, day))
+    if work is not None and not isinstance(work, int):
+        m.add(work == int(activity not in ("off", "absent")))
+    for (s, office, d), var in v.sub_office.items():
+        if s == sid and d == day:
+            m.add(var == int(activity == "office" and office == place))
+    central = v.sub_central.get((sid, day))
+    if central is not None:
+        m.add(central == int(activity == "central" and pin.pattern == "cover"))  # type: ignore[attr-defined]
 
 
 def add_unmet_visits(data: MonthData, b: Built) -> None:

@@ -48,6 +48,8 @@ class Previous:
     """(point, staff) of last month's teams."""
     source: str = ""
     """Where it was read from, for the report."""
+    days: tuple[tuple[str, dt.date, str, str, bool], ...] = ()
+    """(staff, date, activity, place, substitute cover) of every person-day."""
 
     def held(self) -> set[tuple[str, dt.date]]:
         """(point, date) of every visit held: someone was there."""
@@ -67,15 +69,33 @@ class Previous:
                 (r["municipality_id"], r["process"], r["staff_id"]) for r in rows
             )
             teams = frozenset((r["point_id"], r["staff_id"]) for r in rows)
-        visits, month = set(), ""
+        visits, month, days = set(), "", []
         with open(directory / "schedule.csv", encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 month = month or row["date"][:7]
+                days.append(
+                    (
+                        row["staff_id"],
+                        dt.date.fromisoformat(row["date"]),
+                        row["activity"],
+                        row["place_id"],
+                        row.get("substitute_cover") == "true",
+                    )
+                )
                 if row["activity"] == "outreach":
                     visits.add(
                         (row["staff_id"], row["place_id"], dt.date.fromisoformat(row["date"]))
                     )
-        return cls(patterns, demand, responsible, month, frozenset(visits), teams, str(directory))
+        return cls(
+            patterns,
+            demand,
+            responsible,
+            month,
+            frozenset(visits),
+            teams,
+            str(directory),
+            tuple(days),
+        )
 
 
 @dataclass

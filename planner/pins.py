@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from planner.month import MonthData
 
 RULES = ("goes", "does_not_go", "open", "closed", "keeps_pattern")
+FROZEN = ("outreach", "office", "central", "absent", "off")
+"""``frozen:<activity>`` pins (written by ``--from-day``, not by hand): the person's day is
+exactly what the plan being re-planned said, at ``point_id`` (a point, 'central' or '')."""
 COLUMNS = ("rule", "staff_id", "point_id", "date", "pattern")
 
 
@@ -61,6 +64,9 @@ class Pin:
             "closed": f"{self.point_id} is closed on {self.date}",
             "keeps_pattern": f"{self.point_id} keeps {self.pattern}",
         }
+        if self.rule.startswith("frozen:"):
+            place = f" at {self.point_id}" if self.point_id else ""
+            return f"{self.staff_id} on {self.date} stays {self.rule[7:]}{place} (frozen)"
         return what[self.rule]
 
 
@@ -78,7 +84,7 @@ def read_pins(path: Path) -> list[Pin]:
                 line = reader.line_num
                 rule = (row.get("rule") or "").strip()
                 values = {c: (row.get(c) or "").strip() for c in COLUMNS}
-                if rule not in RULES:
+                if rule not in RULES and rule.removeprefix("frozen:") not in FROZEN:
                     problems.append(
                         f"{path}:{line}: rule {rule!r} is not one of {', '.join(RULES)}"
                     )
@@ -90,7 +96,9 @@ def read_pins(path: Path) -> list[Pin]:
                     except ValueError:
                         problems.append(f"{path}:{line}: date {values['date']!r} is not YYYY-MM-DD")
                         continue
-                if rule in ("goes", "does_not_go") and not values["staff_id"]:
+                if (rule in ("goes", "does_not_go") or rule.startswith("frozen:")) and not values[
+                    "staff_id"
+                ]:
                     problems.append(f"{path}:{line}: {rule} needs a staff_id")
                     continue
                 if rule == "keeps_pattern" and not values["pattern"]:
@@ -106,6 +114,16 @@ def read_pins(path: Path) -> list[Pin]:
     return pins
 
 
+def frozen_before(previous_days: tuple, day: dt.date) -> list[Pin]:
+    """Pins that keep every person-day before ``day`` as the plan being re-planned had it
+    (``--from-day``): what was worked stays worked, where it was."""
+    return [
+        Pin(0, f"frozen:{activity}", sid, place, date, "cover" if cover else "")
+        for sid, date, activity, place, cover in previous_days
+        if date < day
+    ]
+
+
 def check_pins(pins: list[Pin], data: MonthData, source: str) -> None:
     """Refuse pins the month cannot keep, or that contradict each other (naming both)."""
     problems: list[str] = []
@@ -115,6 +133,24 @@ def check_pins(pins: list[Pin], data: MonthData, source: str) -> None:
     seen: dict[tuple, Pin] = {}
     for pin in pins:
         where = f"{at}{pin.line}: {pin.words()}"
+        if pin.rule.startswith("frozen:"):
+            if pin.staff_id not in staff or pin.date not in index:
+                problems.append(f"{where}: unknown person or not a working day")
+                continue
+            day = index[pin.date]
+            absent = not data.available[pin.staff_id][day]
+            if absent != (pin.rule == "frozen:absent"):
+                problems.append(
+                    f"{where}: the absences say {'absent' if absent else 'at work'} that day; "
+                    "a day before --from-day cannot change"
+                )
+            elif pin.rule == "frozen:outreach" and not (
+                pin.point_id in data.patterns
+                and day in data.possible_days(pin.point_id)
+                and data.may_visit(pin.staff_id, pin.point_id)
+            ):
+                problems.append(f"{where}: that visit is no longer possible")
+            continue
         if pin.point_id not in data.patterns:
             problems.append(
                 f"{where}: {pin.point_id!r} is not an outreach point planned this month"

@@ -99,3 +99,45 @@ def test_pins_that_cannot_be_kept_are_refused_with_their_lines(tmp_path: Path) -
     assert "pins.csv:5: p1 goes to village_point on 2026-03-05: no rhythm allowed there" in text
     assert "pins.csv:6: village_point keeps weekly:Mon: not a rhythm allowed there" in text
     assert "Traceback" not in text and not out.exists()
+
+
+def test_from_day_freezes_the_past_and_changes_little_after(tmp_path: Path) -> None:
+    """Re-planning from the 16th after a new absence: every person-day before it is
+    exactly as before (and the checker holds the plan to that), and after it only
+    what the absence forces changes."""
+    directory = write_tiny(tmp_path / "i", face_to_face_share=0.4)
+    runner = CliRunner()
+    first = tmp_path / "first"
+    common = ["--month", "2026-03", "--time-limit", "5", "--workers", "2", "-q"]
+    common += ["--db", str(tmp_path / "none.db")]
+    result = runner.invoke(main, ["schedule", str(directory), *common, "--out", str(first)])
+    assert result.exit_code == 0, result.output
+    with open(first / "visits.csv", encoding="utf-8", newline="") as handle:
+        later = [r for r in csv.DictReader(handle) if r["date"] >= "2026-03-16"]
+    person, day = later[0]["staff_ids"].split()[0], later[0]["date"]
+    with open(directory / "absences.csv", "a", encoding="utf-8") as handle:
+        handle.write(f"{person},{day},{day},sick leave\n")
+    second = tmp_path / "second"
+    args = ["schedule", str(directory), *common, "--out", str(second)]
+    args += ["--previous", str(first), "--from-day", "2026-03-16"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+
+    def days(folder: Path) -> dict[tuple[str, str], tuple[str, str]]:
+        with open(folder / "schedule.csv", encoding="utf-8", newline="") as handle:
+            return {
+                (r["staff_id"], r["date"]): (r["activity"], r["place_id"])
+                for r in csv.DictReader(handle)
+            }
+
+    old, new = days(first), days(second)
+    assert all(new[k] == v for k, v in old.items() if k[1] < "2026-03-16")
+    assert new[(person, day)] == ("absent", "")
+    changed = [k for k in old if k[1] >= "2026-03-16" and old[k] != new[k]]
+    assert len(changed) <= 4, changed
+    # The frozen days are pins of the plan: the checker verifies them.
+    with open(second / "pins.csv", encoding="utf-8", newline="") as handle:
+        frozen = [r for r in csv.DictReader(handle) if r["rule"].startswith("frozen:")]
+    assert frozen and all(r["date"] < "2026-03-16" for r in frozen)
+    result = runner.invoke(main, ["check", str(second)])
+    assert result.exit_code == 0, result.output

@@ -336,6 +336,12 @@ def pins_kept(v: PlanView) -> Iterator[str]:
             yield f"pin: {point} {date}: pinned closed, but a visit is held"
         elif rule == "keeps_pattern" and patterns.get(point) != pin["pattern"]:
             yield f"pin: {point} {v.month}: pinned to {pin['pattern']}, has {patterns.get(point)}"
+        elif rule.startswith("frozen:"):
+            row = v.rows.get((date, sid))
+            want = (rule.removeprefix("frozen:"), point)
+            if row is None or (row["activity"], row["place_id"]) != want:
+                got = (row["activity"], row["place_id"]) if row else None
+                yield f"pin: {sid} {date}: frozen as {want}, but the plan has {got}"
         elif rule not in ("goes", "does_not_go", "open", "closed", "keeps_pattern"):
             yield f"pin: {point} {date}: unknown rule {rule!r}"
 
