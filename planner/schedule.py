@@ -427,6 +427,26 @@ def measured_shortfalls(data: MonthData, solved: Solved) -> dict[str, dict[tuple
     return result
 
 
+def _why_unmet(data: MonthData, point_id: str, day: int, subs: list[str]) -> str:
+    """Why nobody went to an open day: the point's own coaches, then the substitutes."""
+    staff = {s.staff_id: s for s in data.instance.staff}
+    team = [s for s in data.teams.get(point_id, []) if "coach" in staff[s].skills]
+    present = [s for s in team if data.available[s][day]]
+    free_subs = [s for s in subs if data.available[s][day] and "coach" in staff[s].skills]
+    if not present:
+        why = f"none of the {len(team)} own coaches on the team of {point_id} is at work that day"
+    else:
+        why = (
+            f"{len(present)} of the {len(team)} own coaches on the team of {point_id} were "
+            "at work but needed for office cover or other visits"
+        )
+    return why + (
+        "; no substitute with coach skill was at work"
+        if not free_subs
+        else "; the substitutes with coach skill were all covering elsewhere"
+    )
+
+
 def _day_list(days: list[dt.date]) -> str:
     shown = ", ".join(f"{d:%d.%m.}" for d in days[:6])
     return shown + (f" and {len(days) - 6} more" if len(days) > 6 else "")
@@ -441,35 +461,6 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
     closed = {(p.point_id, p.date) for p in data.pins if p.rule == "closed"}
     for point_id, day in sorted(solved.open - solved.staffed, key=lambda k: (k[1], k[0])):
         muni = instance.point(point_id).municipality_id
-        if (point_id, data.days[day]) in closed:
-            result.append(
-                Unmet(
-                    date=data.days[day],
-                    point_id=point_id,
-                    municipality_id=muni,
-                    rule="unmet_visit",
-                    amount=1,
-                    reason="pinned closed by the planner (pins.csv)",
-                )
-            )
-            continue
-        team = [s for s in data.teams.get(point_id, []) if "coach" in staff[s].skills]
-        present = [s for s in team if data.available[s][day]]
-        free_subs = [s for s in subs if data.available[s][day] and "coach" in staff[s].skills]
-        if not present:
-            why = (
-                f"none of the {len(team)} own coaches on the team of {point_id} is at work that day"
-            )
-        else:
-            why = (
-                f"{len(present)} of the {len(team)} own coaches on the team of {point_id} were "
-                "at work but needed for office cover or other visits"
-            )
-        why += (
-            "; no substitute with coach skill was at work"
-            if not free_subs
-            else "; the substitutes with coach skill were all covering elsewhere"
-        )
         result.append(
             Unmet(
                 date=data.days[day],
@@ -477,7 +468,11 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 municipality_id=muni,
                 rule="unmet_visit",
                 amount=1,
-                reason=why,
+                reason=(
+                    "pinned closed by the planner (pins.csv)"
+                    if (point_id, data.days[day]) in closed
+                    else _why_unmet(data, point_id, day, subs)
+                ),
             )
         )
     for point_id, why in sorted(data.floor_broken.items()):
