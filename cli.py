@@ -430,7 +430,7 @@ def schedule(
         )
     click.echo(
         f"wrote {target}/ (report.md, visits.csv, schedule.csv, responsible.csv, "
-        "schedule.xlsx, ...); checked: no violation of the hard rules"
+        f"schedule.xlsx, ...); checked: no violation in the {RULE_COUNT} families of hard rules"
     )
 
 
