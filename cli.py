@@ -97,8 +97,8 @@ instance_argument = click.argument("instance", required=False, metavar="[INSTANC
 
 def solver_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--time-limit, --workers and --seed, the same defaults for schedule, whatif and sweep
-    (see :class:`planner.model.SolverConfig`), so a month is the same plan in each."""
-    from planner.model import SolverConfig
+    (see :class:`planner.plan.model.SolverConfig`), so a month is the same plan in each."""
+    from planner.plan.model import SolverConfig
 
     default = SolverConfig()
     for option in reversed(
@@ -163,7 +163,7 @@ def validate(instance: str | None) -> None:
     wrong. Exit code 0 when the instance is valid, 2 when it is not.
     """
     from planner.io import defaults_used
-    from planner.summary import instance_summary
+    from planner.plan.summary import instance_summary
 
     data = read_instance(instance)
     directory = _resolve_instance(instance)
@@ -216,12 +216,12 @@ def allocate(
     then to their offices and outreach points in proportion to weighted client
     need, in steps of the instance's step_fte, with a floor for every point.
     """
-    from planner.allocation import (
+    from planner.allocation.staff import (
         AllocationError,
         allocation_table,
         staff_home_table,
     )
-    from planner.allocation import allocate as run_allocation
+    from planner.allocation.staff import allocate as run_allocation
 
     data = read_instance(instance)
     try:
@@ -329,13 +329,13 @@ def schedule(
     supporting tables into the output folder, then re-checks every hard rule.
     """
     from models.instance import NoRuleSetError
-    from planner.calendar import shift_month
     from planner.check import PlanFilesError, check_plan, read_manifest
-    from planner.model import SolverConfig
-    from planner.month import Previous
-    from planner.outputs import PlanRejected, write_plan
-    from planner.schedule import ScheduleError, plan_month
-    from planner.store import StoreError, published_previous
+    from planner.feeds.store import StoreError, published_previous
+    from planner.plan.model import SolverConfig
+    from planner.plan.month import Previous
+    from planner.plan.outputs import PlanRejected, write_plan
+    from planner.plan.schedule import ScheduleError, plan_month
+    from planner.plan.workdays import shift_month
 
     data = read_instance(instance)
     before = None
@@ -366,7 +366,7 @@ def schedule(
             err=True,
         )
     config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
-    from planner.pins import Pin, PinError, frozen_before, read_pins
+    from planner.plan.pins import Pin, PinError, frozen_before, read_pins
 
     try:
         pins = read_pins(pins_file) if pins_file is not None else []
@@ -518,8 +518,8 @@ def publish(directory: Path, instance: str | None, db: Path) -> None:
     visits no longer in the plan are cancelled and leave the feeds.
     """
     from planner.check import PlanFilesError, check_plan
-    from planner.store import StoreError
-    from planner.store import publish as record
+    from planner.feeds.store import StoreError
+    from planner.feeds.store import publish as record
 
     data = plan_instance(directory, instance)
     try:
@@ -553,8 +553,8 @@ def publish(directory: Path, instance: str | None, db: Path) -> None:
 )
 def export_feeds(db: Path, out: Path) -> None:
     """Write every feed as an .ics file: staff/, points/, areas/ and all.ics."""
-    from planner.calendars import all_feed_keys, render_feed
-    from planner.store import StoreError, connect
+    from planner.feeds.render import all_feed_keys, render_feed
+    from planner.feeds.store import StoreError, connect
 
     try:
         with connect(db) as con:
@@ -594,7 +594,7 @@ def _token_command(rotate: bool):  # type: ignore[no-untyped-def]
         help="Public address of 'planner serve' (the HTTPS proxy in production).",
     )
     def command(staff: str, db: Path, base_url: str) -> None:
-        from planner.store import PLANNER_PREFIX, StoreError, issue_token
+        from planner.feeds.store import PLANNER_PREFIX, StoreError, issue_token
 
         try:
             secret = issue_token(db, staff, _now(), rotate=rotate)
@@ -622,7 +622,7 @@ token.command("rotate", help="Replace STAFF's token at once and print the new fe
 @click.argument("staff")
 def revoke(staff: str, db: Path) -> None:
     """Stop STAFF's feed URL working at once."""
-    from planner.store import StoreError, revoke_token
+    from planner.feeds.store import StoreError, revoke_token
 
     try:
         count = revoke_token(db, staff, _now())
@@ -649,7 +649,7 @@ def serve(db: Path, host: str, port: int, forwarded_allow_ips: str) -> None:
 
     import uvicorn
 
-    from planner.web import create_app
+    from planner.feeds.server import create_app
 
     if not db.exists():
         raise UserError(f"no publication store at {db} (run 'planner publish' first)")
@@ -691,8 +691,8 @@ def push(
 ) -> None:
     """Write the feeds to a CalDAV server's calendars, replacing what changed and removing
     cancelled visits."""
-    from planner.caldav_push import push as run_push
-    from planner.store import StoreError
+    from planner.feeds.push import push as run_push
+    from planner.feeds.store import StoreError
 
     try:
         result = run_push(
@@ -752,9 +752,9 @@ def whatif(
     """Test a staffing cut: re-allocate and re-plan with fewer people, side by side with
     the baseline, per municipality and production area (comparison.csv, report.md,
     report.html)."""
-    from planner.model import SolverConfig
-    from planner.scenario import ScenarioError, choose_leavers, run_scenario
-    from planner.scenario_report import whatif_report
+    from planner.plan.model import SolverConfig
+    from planner.scenarios.report import whatif_report
+    from planner.scenarios.whatif import ScenarioError, choose_leavers, run_scenario
 
     config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
     data = read_instance(instance)
@@ -824,9 +824,9 @@ def sweep(
     --time-limit, --workers and --seed), so the cut-0 row is the baseline plan. Parallel
     jobs share the cores: the wall-clock safety net is widened by the number of jobs, and
     the deterministic limit keeps each level's plan the same as a lone run's."""
-    from planner.model import SolverConfig
-    from planner.scenario import ScenarioError, choose_leavers
-    from planner.scenario_report import run_sweep, sweep_findings, sweep_plot
+    from planner.plan.model import SolverConfig
+    from planner.scenarios.report import run_sweep, sweep_findings, sweep_plot
+    from planner.scenarios.whatif import ScenarioError, choose_leavers
 
     data = read_instance(instance)
     try:

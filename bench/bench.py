@@ -31,11 +31,11 @@ LIMITS = {1: 30.0, 3: 60.0, 10: 120.0}
 
 def run_case(size: int, seed: int, month: str, workers: int) -> dict:
     from bench.scale import scaled
-    from planner.baseline import greedy_month
     from planner.io import load_instance
-    from planner.model import OBJ_SCALE, SolverConfig, solve_model
-    from planner.month import prepare
-    from planner.schedule import plan_month
+    from planner.plan.baseline import greedy_month
+    from planner.plan.model import OBJ_SCALE, SolverConfig, solve_model
+    from planner.plan.month import prepare
+    from planner.plan.schedule import plan_month
 
     instance = scaled(load_instance(ROOT / "instances" / "kuopio"), size)
     limit = LIMITS.get(size, 30.0 * size)
@@ -71,10 +71,10 @@ def run_replan(seed: int, month: str, workers: int) -> dict:
 
     from models.instance import Absence
     from planner.io import load_instance
-    from planner.model import SolverConfig
-    from planner.month import Previous
-    from planner.outputs import write_plan
-    from planner.schedule import plan_month
+    from planner.plan.model import SolverConfig
+    from planner.plan.month import Previous
+    from planner.plan.outputs import write_plan
+    from planner.plan.schedule import plan_month
 
     instance = load_instance(ROOT / "instances" / "kuopio")
     config = SolverConfig(time_limit=30, workers=workers, seed=seed)
@@ -87,7 +87,7 @@ def run_replan(seed: int, month: str, workers: int) -> dict:
     absence = Absence(staff_id=person, start=visit.date, end=visit.date, reason="sick leave")
     changed = instance.derived(absences=(*instance.absences, absence))
     # Re-plan from the day of the absence on (--from-day): earlier days frozen.
-    from planner.pins import Pin, frozen_before
+    from planner.plan.pins import Pin, frozen_before
 
     pins = frozen_before(previous.days, visit.date) + [
         Pin(0, "keeps_pattern", "", point, None, key)

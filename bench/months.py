@@ -81,7 +81,7 @@ def held(out: Path) -> dict[str, list[dt.date]]:
 
 
 def boundary(first: str, second: str, limit: float, seed: int, tmp: Path) -> list[dict]:
-    from planner.calendar import is_working_day
+    from planner.plan.workdays import is_working_day
 
     a, b, free = tmp / first, tmp / f"{second}-prev", tmp / f"{second}-free"
     rows = [schedule(first, a, [], limit, seed)]

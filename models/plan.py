@@ -55,7 +55,7 @@ class StaffRole(_Frozen):
 
 
 class PinRow(_Frozen):
-    """A pin the plan was made to keep (see planner.pins)."""
+    """A pin the plan was made to keep (see planner.plan.pins)."""
 
     rule: str
     staff_id: str = ""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from models.instance import CRITERIA, Instance
-from planner.apportion import largest_remainder
+from planner.allocation.quota import largest_remainder
 
 Counts = dict[str, float]
 """Criterion (``broad_unemployment``, ``foreign_language``, ``labour_force``) -> count."""

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from models.instance import Instance  # noqa: E402
-from planner.allocation import CENTRAL, allocate  # noqa: E402
+from planner.allocation.staff import CENTRAL, allocate  # noqa: E402
 from planner.io import TABLES, InstanceError, read_settings, read_table  # noqa: E402
 
 SEED = 20250101

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from planner.allocation import AllocationError, allocate
+from planner.allocation.staff import AllocationError, allocate
 from planner.clients import municipality_counts
 
 if TYPE_CHECKING:

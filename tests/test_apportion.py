@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.apportion import (
+from planner.allocation.quota import (
     ApportionmentError,
     exact_quotas,
     largest_remainder,

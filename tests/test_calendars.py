@@ -23,11 +23,11 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from cli import main
-from planner.calendars import all_feed_keys, render_feed, vtimezone
-from planner.model import SolverConfig
-from planner.outputs import write_plan
-from planner.schedule import plan_month
-from planner.store import StoreError, connect, issue_token, publish, revoke_token, subject_of
+from planner.feeds.render import all_feed_keys, render_feed, vtimezone
+from planner.feeds.store import StoreError, connect, issue_token, publish, revoke_token, subject_of
+from planner.plan.model import SolverConfig
+from planner.plan.outputs import write_plan
+from planner.plan.schedule import plan_month
 from tests.tiny import tiny
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ def test_a_person_sees_only_their_own_visits(published: tuple[Instance, Path, Pa
 def server(published: tuple[Instance, Path, Path]) -> Iterator[tuple[str, Path]]:
     import uvicorn
 
-    from planner.web import create_app
+    from planner.feeds.server import create_app
 
     _, _, db = published
     with socket.socket() as probe:
@@ -287,7 +287,7 @@ def test_http_private_feed_caching_and_tokens(
     server: tuple[str, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
     base, db = server
-    caplog.set_level(logging.INFO, logger="planner.web")
+    caplog.set_level(logging.INFO, logger="planner.feeds.server")
     secret = issue_token(db, "p1", T1)
     status, headers, body = get(f"{base}/feeds/staff/{secret}.ics")
     assert status == 200
@@ -339,7 +339,7 @@ def test_http_validators_slashes_and_the_log(
     import hashlib
 
     base, db = server
-    caplog.set_level(logging.INFO, logger="planner.web")
+    caplog.set_level(logging.INFO, logger="planner.feeds.server")
     public = f"{base}/feeds/points/village_point.ics"
     status, headers, body = get(public)
     assert status == 200
@@ -353,7 +353,7 @@ def test_http_validators_slashes_and_the_log(
     assert get(f"{base}/nothing/here")[0] == 404
     assert get(f"{base}/x%00y%1bz")[0] == 404
     assert get(f"{base}/{'a' * 5000}")[0] == 404
-    logged = [r.getMessage() for r in caplog.records if r.name == "planner.web"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "planner.feeds.server"]
     assert any("/nothing/here 404" in line for line in logged)
     assert all(len(line) < 300 for line in logged)
     assert not any("\x00" in line or "\x1b" in line for line in logged)
@@ -441,7 +441,7 @@ def test_push_to_radicale_round_trips(
 ) -> None:
     import caldav
 
-    from planner.caldav_push import push
+    from planner.feeds.push import push
 
     instance, plan_dir, db = published
     with socket.socket() as probe:

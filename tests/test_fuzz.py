@@ -23,10 +23,10 @@ from click.testing import CliRunner
 
 from cli import main
 from models.instance import NoRuleSetError
-from planner.allocation import AllocationError, allocate
+from planner.allocation.staff import AllocationError, allocate
 from planner.io import InstanceError, load_instance
-from planner.model import build_model
-from planner.month import prepare
+from planner.plan.model import build_model
+from planner.plan.month import prepare
 from tests.conftest import KUOPIO
 
 if TYPE_CHECKING:

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from cli import main
 from models.instance import NoRuleSetError
 from planner.check import check_plan
-from planner.model import SolverConfig
-from planner.month import Previous
-from planner.outputs import write_plan
-from planner.scenario import choose_leavers, run_scenario
-from planner.schedule import plan_month
+from planner.plan.model import SolverConfig
+from planner.plan.month import Previous
+from planner.plan.outputs import write_plan
+from planner.plan.schedule import plan_month
+from planner.scenarios.whatif import choose_leavers, run_scenario
 from tests.tiny import tiny, write_tiny
 
 if TYPE_CHECKING:

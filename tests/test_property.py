@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from planner.check import check_plan
 from planner.io import InstanceError, load_instance
-from planner.model import SolverConfig
-from planner.outputs import write_plan
-from planner.schedule import plan_month
+from planner.plan.model import SolverConfig
+from planner.plan.outputs import write_plan
+from planner.plan.schedule import plan_month
 from tests.tiny import write_tiny
 
 if TYPE_CHECKING:

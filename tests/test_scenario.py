@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from planner.calendar import working_days
-from planner.model import SolverConfig
-from planner.scenario import (
+from planner.plan.model import SolverConfig
+from planner.plan.workdays import working_days
+from planner.scenarios.whatif import (
     ScenarioError,
     area_kpis,
     choose_leavers,

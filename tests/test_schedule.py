@@ -19,13 +19,13 @@ from click.testing import CliRunner
 
 from cli import main
 from models.instance import Weekday
-from planner.calendar import Pattern, week_parity, working_days
 from planner.check import MANIFEST, check_plan, sha256
-from planner.demand import point_demand
-from planner.model import SolverConfig
-from planner.month import Previous, prepare
-from planner.outputs import write_plan
-from planner.schedule import plan_month
+from planner.plan.demand import point_demand
+from planner.plan.model import SolverConfig
+from planner.plan.month import Previous, prepare
+from planner.plan.outputs import write_plan
+from planner.plan.schedule import plan_month
+from planner.plan.workdays import Pattern, week_parity, working_days
 from tests.tiny import tiny
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from openpyxl import load_workbook
 
-from planner.model import SolverConfig
-from planner.outputs import WORKBOOK_FILLS, write_plan
-from planner.schedule import plan_month
+from planner.plan.model import SolverConfig
+from planner.plan.outputs import WORKBOOK_FILLS, write_plan
+from planner.plan.schedule import plan_month
 from tests.tiny import tiny
 
 if TYPE_CHECKING:

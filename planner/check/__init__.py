@@ -1,7 +1,6 @@
 """An independent checker: re-verifies every hard rule of a plan from its files alone.
 
-It imports nothing from the planning side (``planner.calendar``, ``planner.demand``,
-``planner.month``, ``planner.model``, ``planner.schedule``): holidays come straight
+It imports nothing from the planning side (``planner.plan``): holidays come straight
 from the ``holidays`` package, odd and even weeks and patterns are read from the
 files' own text (:mod:`planner.check.calendar`), and which processes a municipality
 needs and how much demand a point has are worked out here again from the instance

@@ -1,7 +1,7 @@
 """The checker's own reading of the calendar: holidays, working days, weeks and patterns.
 
 Deliberately written again here rather than imported from the planning side
-(:mod:`planner.calendar`): a mistake there must not hide itself by being repeated
+(:mod:`planner.plan.workdays`): a mistake there must not hide itself by being repeated
 in the check. Holidays come straight from the ``holidays`` package; odd and even
 weeks are read as the README defines them (weeks counted from Monday 1 January 2024,
 week 1 odd, never restarting); patterns are read from their own text in points.csv.

@@ -1,5 +1,5 @@
 """The hard rules, checked one family at a time, in the order of the model's rule families
-(:data:`planner.model.RULE_FAMILIES`), so a reader can hold the two side by side.
+(:data:`planner.plan.model.RULE_FAMILIES`), so a reader can hold the two side by side.
 
 Every function takes the plan as read (:class:`PlanView`) and yields violations, each
 one line naming the rule, the person or point, and the day. A shortfall the plan

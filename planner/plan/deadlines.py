@@ -5,7 +5,7 @@ interview (*alkuhaastattelu*) within the rule set's deadline (2026 rules: 10
 working days; 2025 rules: 5). In a municipality served only by outreach, the
 in-person slot is the next working day after *r* on which a visit is held; the
 wait is how many working days later that is. The model
-(:func:`planner.model.add_initial_interview`) prices every late registration day;
+(:func:`planner.plan.model.add_initial_interview`) prices every late registration day;
 this module measures the same thing on the finished plan, for the report.
 """
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
-    from planner.month import MonthData
+    from planner.plan.month import MonthData
 
 OBJ_SCALE = 10
 """Objective points are multiplied by this so that tenths (fairness) stay integers."""
@@ -141,7 +141,7 @@ def add_outreach_assignments(data: MonthData, b: Built) -> None:
     """Hard: a person goes to a point only on a day it is open and they work, to points of
     their own production area (substitutes anywhere), one place a day, and no more people
     than the point has rooms. Regular staff go only to municipalities whose team of named
-    responsible workers they are on (see :func:`planner.month.choose_teams`: at least two
+    responsible workers they are on (see :func:`planner.plan.month.choose_teams`: at least two
     per key process, never one). A visit counts as held ('staffed') only with an own coach."""
     m, v = b.model, b.vars
     for point_id in data.patterns:
@@ -179,7 +179,7 @@ def add_outreach_assignments(data: MonthData, b: Built) -> None:
 
 
 def add_pins(data: MonthData, b: Built) -> None:
-    """Hard: what the planner pinned (:mod:`planner.pins`) holds: a person goes to a point
+    """Hard: what the planner pinned (:mod:`planner.plan.pins`) holds: a person goes to a point
     on a day, or does not; a point is open (a visit is held) or closed on a day; a point
     keeps a rhythm ("closed" holds no visit; a day the rhythm opens becomes an unmet
     visit saying so). Pins were checked against the month before (a pin it cannot keep is
@@ -649,7 +649,7 @@ class SolverConfig:
     """Wall-clock limit as a multiple of ``time_limit`` (sweeps sharing cores raise it)."""
     method: str = "auto"
     """'whole': the month as one model; 'split': a relaxation by production area for the
-    bound and its repair for the plan (:func:`planner.schedule.plan_month`); 'auto':
+    bound and its repair for the plan (:func:`planner.plan.schedule.plan_month`); 'auto':
     whole up to :data:`WHOLE_MODEL_PEOPLE` people, split above."""
 
 
@@ -676,10 +676,10 @@ def _parameters(solver: cp_model.CpSolver, config: SolverConfig) -> None:
 
 def _hint_greedy_plan(data: MonthData, built: Built, config: SolverConfig) -> None:
     """Hint every variable with a complete plan: the greedy rota of
-    :mod:`planner.baseline` for regular staff, substitutes placed by a short solve of the
+    :mod:`planner.plan.baseline` for regular staff, substitutes placed by a short solve of the
     same model with those decisions fixed. Both models are built alike, so their
     variables share indices. Measured at 1 640 people: without it, no first plan in 120 s."""
-    from planner.baseline import greedy_month
+    from planner.plan.baseline import greedy_month
 
     greedy = build_model(data)
     _fix_regular(data, greedy, greedy_month(data))
@@ -700,7 +700,7 @@ def _gap(objective: float, bound: float) -> float:
 
 @dataclass
 class Solved:
-    """Solver values read back into plain Python, for :mod:`planner.schedule`."""
+    """Solver values read back into plain Python, for :mod:`planner.plan.schedule`."""
 
     status: str
     objective: float

@@ -12,7 +12,7 @@ row, columns ``rule, staff_id, point_id, date, pattern``:
 ``keeps_pattern``  point_id keeps pattern (e.g. ``biweekly:Wed:odd``) this month
 =================  ===========================================================
 
-Pins are hard rules of the month's model (:func:`planner.model.add_pins`) and of the
+Pins are hard rules of the month's model (:func:`planner.plan.model.add_pins`) and of the
 checker. They are read against the month before solving, so a pin the month cannot
 keep (the person is absent, the point is closed by every rhythm that day) or two pins
 that contradict each other are refused with the lines that say so, never as an
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.month import MonthData
+    from planner.plan.month import MonthData
 
 RULES = ("goes", "does_not_go", "open", "closed", "keeps_pattern")
 FROZEN = ("outreach", "office", "central", "absent", "off")

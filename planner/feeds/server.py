@@ -8,7 +8,7 @@
 * ``/feeds/points/{point}.ics`` — public service-point feeds at readable URLs.
 
 Feeds are rendered once, when a plan is published, and kept in the store with their
-ETag and Last-Modified (:func:`planner.store._record_feed_changes`): a request only
+ETag and Last-Modified (:func:`planner.feeds.store._record_feed_changes`): a request only
 reads, in one read transaction, so a body never goes out with another version's
 validators. Validators are compared before the body is read, so a 304 costs a small
 query. Store reads run in a worker thread, off the event loop. Every feed answers
@@ -34,14 +34,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
-from planner.calendars import render_feed
-from planner.store import PLANNER_PREFIX, StoreError, connect, feed_etag, parse_utc, subject_of
+from planner.feeds.render import render_feed
+from planner.feeds.store import (
+    PLANNER_PREFIX,
+    StoreError,
+    connect,
+    feed_etag,
+    parse_utc,
+    subject_of,
+)
 
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("planner.web")
+log = logging.getLogger("planner.feeds.server")
 CALENDAR = "text/calendar; charset=utf-8"
 LOGGED_PATH = 200
 

@@ -8,7 +8,7 @@ mukaan*). We do it in three tiers:
 2. the rest is divided between the active production areas by weighted need;
 3. each area's share is divided between its service points by weighted need.
 
-Both divisions use :func:`planner.apportion.quota_method` in steps of
+Both divisions use :func:`planner.allocation.quota.quota_method` in steps of
 ``allocation.step_fte`` with floors: an outreach point keeps at least
 ``outreach_floor_fte`` and an office at least its daily minimum cover, so every
 member municipality keeps local service whatever the weighting or cut. An
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from models.allocation import Allocation, AllocationRow
-from planner.apportion import EPS, ApportionmentError, exact_quotas, quota_method
+from planner.allocation.quota import EPS, ApportionmentError, exact_quotas, quota_method
 from planner.clients import point_counts, weighted_need
 from planner.travel import travel
 

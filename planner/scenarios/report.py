@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.outputs import _md
-from planner.scenario import (
+from planner.plan.outputs import _md
+from planner.scenarios.whatif import (
     Scenario,
     choose_leavers,
     comparison,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from models.instance import Instance
-    from planner.model import SolverConfig
+    from planner.plan.model import SolverConfig
 
 
 STYLE = (

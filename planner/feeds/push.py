@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from icalendar import Calendar
 
-from planner.calendars import all_feed_keys, feed_title, render_feed
-from planner.store import connect
+from planner.feeds.render import all_feed_keys, feed_title, render_feed
+from planner.feeds.store import connect
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from models.instance import Instance
-    from planner.month import Previous
+    from planner.plan.month import Previous
 
 DEFAULT_DB = "planner.db"
 
@@ -359,7 +359,7 @@ def _record_feed_changes(con: sqlite3.Connection, stamp: str) -> None:
     """Render every feed once, here, and keep its bytes, validator and the time they last
     changed (this publication's, if they did), in the same transaction as the entries:
     the server then only reads, and a body never goes out with another body's ETag."""
-    from planner.calendars import all_feed_keys, render_feed
+    from planner.feeds.render import all_feed_keys, render_feed
 
     keys = all_feed_keys(con)
     for feed in keys:
@@ -437,10 +437,10 @@ def subject_of(con: sqlite3.Connection, token: str) -> str | None:
 
 
 def published_previous(db: Path | str, month: str) -> Previous | None:
-    """The visits of ``month`` as last published, as a :class:`planner.month.Previous`
+    """The visits of ``month`` as last published, as a :class:`planner.plan.month.Previous`
     context for the next month's deadlines (no rhythms or names: the store holds visits
     only), or None when that month was never published."""
-    from planner.month import Previous
+    from planner.plan.month import Previous
 
     with connect(db) as con:
         try:

@@ -1,7 +1,7 @@
 """Monthly planning: the whole month as one CP-SAT model, and the plan people read.
 
 Regular staff and the substitute pool are decided together in one model (see
-:mod:`planner.model`), so the status, objective and bound reported are statements
+:mod:`planner.plan.model`), so the status, objective and bound reported are statements
 about exactly that model: OPTIMAL means no plan of the month scores better under
 the stated weights. (An earlier design solved production areas one by one and
 added substitutes on top; its bound held only for the last phase, and a single
@@ -29,9 +29,8 @@ from models.plan import (
     Unmet,
     Visit,
 )
-from planner.calendar import Pattern
-from planner.deadlines import waits
-from planner.model import (
+from planner.plan.deadlines import waits
+from planner.plan.model import (
     OBJ_SCALE,
     RULE_WORDS,
     WHOLE_MODEL_PEOPLE,
@@ -39,7 +38,7 @@ from planner.model import (
     SolverConfig,
     solve_model,
 )
-from planner.month import (
+from planner.plan.month import (
     MIN_NAMED,
     MonthData,
     Previous,
@@ -48,7 +47,8 @@ from planner.month import (
     named_workers,
     prepare,
 )
-from planner.pins import Pin, check_pins
+from planner.plan.pins import Pin, check_pins
+from planner.plan.workdays import Pattern
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -77,8 +77,8 @@ def plan_month(
     ``previous`` is last month's plan (a trusted context for the deadlines across the
     month boundary, and rhythms the month prefers to keep) or this month's own plan
     (re-planning: it is also the solver's starting point, and every change costs).
-    ``pins`` are hard rules the planner fixed (:mod:`planner.pins`); pins the month
-    cannot keep raise :class:`planner.pins.PinError` before any solving.
+    ``pins`` are hard rules the planner fixed (:mod:`planner.plan.pins`); pins the month
+    cannot keep raise :class:`planner.plan.pins.PinError` before any solving.
     """
     config = config or SolverConfig()
     say = progress or (lambda _: None)

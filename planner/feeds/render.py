@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 from icalendar.prop import vDuration
 
-from planner.store import parse_utc
+from planner.feeds.store import parse_utc
 
 if TYPE_CHECKING:
     import sqlite3

@@ -1,6 +1,6 @@
 """Everything the monthly model needs, computed from the instance without the solver.
 
-Keeping this apart from :mod:`planner.model` means the capacity check, the
+Keeping this apart from :mod:`planner.plan.model` means the capacity check, the
 report's explanations of unmet demand and the tests can all use the same facts
 (who is at work on which day, who may go where) that the solver saw.
 """
@@ -13,8 +13,9 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from planner.allocation import CENTRAL, AllocationError, allocate
-from planner.calendar import (
+from planner.allocation.staff import CENTRAL, AllocationError, allocate
+from planner.plan.demand import PointDemand, point_demand, processes_needed
+from planner.plan.workdays import (
     Pattern,
     candidate_patterns,
     is_working_day,
@@ -22,14 +23,13 @@ from planner.calendar import (
     shift_month,
     working_days,
 )
-from planner.demand import PointDemand, point_demand, processes_needed
 from planner.travel import travel
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from models.instance import Instance, StaffMember
-    from planner.pins import Pin
+    from planner.plan.pins import Pin
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class MonthData:
     """Next month's first working days that this month's deadlines reach into; the rhythm
     chosen is assumed to carry on there (next month's own plan may still change it)."""
     pins: list[Pin] = field(default_factory=list)
-    """What the planner fixed by hand (:mod:`planner.pins`): hard rules of the month."""
+    """What the planner fixed by hand (:mod:`planner.plan.pins`): hard rules of the month."""
     floor_broken: dict[str, str] = field(default_factory=dict)
     """point -> why no pattern meeting the equity floor is possible there."""
     lookahead_open: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -193,7 +193,7 @@ class MonthData:
         objective is a sum over the parts (each soft rule belongs to one point, office,
         person or central duties), so the parts' best bounds add up to a lower bound of
         the whole month. Only the substitutes can be promised twice; the whole model with
-        every regular decision fixed then places them (see :mod:`planner.schedule`)."""
+        every regular decision fixed then places them (see :mod:`planner.plan.schedule`)."""
         subs = {s.staff_id for s in self.instance.staff if self.role[s.staff_id] == "substitute"}
         parts = []
         for area_id in self.instance.active_area_ids():

@@ -38,13 +38,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.allocation import CENTRAL, allocate
-from planner.apportion import quota_method
-from planner.calendar import parse_month
+from planner.allocation.quota import quota_method
+from planner.allocation.staff import CENTRAL, allocate
 from planner.clients import municipality_counts, weighted_need
-from planner.demand import month_share
-from planner.month import MIN_NAMED
-from planner.outputs import report_municipalities
+from planner.plan.demand import month_share
+from planner.plan.month import MIN_NAMED
+from planner.plan.outputs import report_municipalities
+from planner.plan.workdays import parse_month
 from planner.travel import travel
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
     from models.instance import Instance, StaffMember
     from models.plan import Plan
-    from planner.model import SolverConfig
+    from planner.plan.model import SolverConfig
 
 COST_MODELS = ("population", "VOS1", "VOS2", "VOS3", "KOMBI4")
 
@@ -189,7 +189,7 @@ def area_kpis(plan: Plan, instance: Instance) -> pd.DataFrame:
 
 def named_cover_gaps(plan: Plan, instance: Instance) -> pd.DataFrame:
     """Every municipality and key process with fewer than two named workers, and why."""
-    from planner.demand import processes_needed
+    from planner.plan.demand import processes_needed
 
     named: dict[tuple[str, str], set[str]] = defaultdict(set)
     for r in plan.responsible:
@@ -275,7 +275,7 @@ def run_scenario(
     progress: Callable[[str], None] | None = None,
 ) -> Scenario:
     """Plan ``month`` without ``leavers``, exactly as ``planner schedule`` plans it."""
-    from planner.schedule import plan_month
+    from planner.plan.schedule import plan_month
 
     reduced = without(instance, leavers)
     plan = plan_month(reduced, month, config=config, progress=progress)

@@ -13,11 +13,11 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from planner.calendar import FLOOR_ORDER, Pattern
-from planner.model import Solved
+from planner.plan.model import Solved
+from planner.plan.workdays import FLOOR_ORDER, Pattern
 
 if TYPE_CHECKING:
-    from planner.month import MonthData
+    from planner.plan.month import MonthData
 
 ROTA = ["monthly", "biweekly", "weekly", "twice_weekly", "daily"]
 

@@ -22,8 +22,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from planner.calendar import parse_month, working_days, working_days_in_year
 from planner.clients import municipality_counts, point_counts
+from planner.plan.workdays import parse_month, working_days, working_days_in_year
 
 if TYPE_CHECKING:
     from models.instance import Instance

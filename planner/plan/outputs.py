@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.calendar import finnish_holidays, month_days, working_days_in_year
 from planner.check.files import MANIFEST, sha256
 from planner.clients import municipality_counts
-from planner.demand import FORMULA
+from planner.plan.demand import FORMULA
+from planner.plan.workdays import finnish_holidays, month_days, working_days_in_year
 from planner.travel import travel
 
 if TYPE_CHECKING:

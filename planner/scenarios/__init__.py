@@ -1,0 +1,2 @@
+"""Staffing-cut scenarios for managers: what-if and sweep (whatif) and their report
+(report)."""
