@@ -603,6 +603,7 @@ def _token_command(rotate: bool):  # type: ignore[no-untyped-def]
         base = base_url.rstrip("/")
         if staff.startswith(PLANNER_PREFIX):
             click.echo(f"{base}/feeds/planner/{secret}/all.ics")
+            click.echo(f"desk sign-in link: {base}/desk/signin/{secret}", err=True)
         else:
             click.echo(f"{base}/feeds/staff/{secret}.ics")
 
@@ -643,19 +644,63 @@ def revoke(staff: str, db: Path) -> None:
     show_default=True,
     help="Proxies trusted for X-Forwarded-* (the HTTPS reverse proxy).",
 )
-def serve(db: Path, host: str, port: int, forwarded_allow_ips: str) -> None:
-    """Serve the feeds over HTTP (uvicorn), to sit behind an HTTPS reverse proxy."""
+@click.option(
+    "--instance",
+    "desk_instance",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Serve the planners' desk at /desk for this instance (sign in with a planner "
+    "token link: 'planner token issue planner:NAME' prints the feed URL; the desk link "
+    "is BASE/desk/signin/TOKEN). Absences added at the desk are appended to its "
+    "absences.csv. Without it, only feeds are served.",
+)
+@click.option(
+    "--desk-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="desk",
+    show_default=True,
+    help="Folder for the desk's drafts (one plan folder per re-plan).",
+)
+@solver_options
+def serve(
+    db: Path,
+    host: str,
+    port: int,
+    forwarded_allow_ips: str,
+    desk_instance: Path | None,
+    desk_dir: Path,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    method: str,
+) -> None:
+    """Serve the feeds over HTTP (uvicorn), to sit behind an HTTPS reverse proxy;
+    with --instance also the planners' desk (browse, pin, re-plan, publish)."""
     import logging
 
     import uvicorn
 
     from planner.feeds.server import create_app
 
-    if not db.exists():
+    desk = None
+    if desk_instance is not None:
+        from planner.desk.service import Desk
+
+        read_instance(str(desk_instance))  # refuse a broken instance before serving
+        desk = Desk(
+            db=db,
+            instance_dir=desk_instance.resolve(),
+            workdir=desk_dir.resolve(),
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            method=method,
+        )
+        db.parent.mkdir(parents=True, exist_ok=True)
+    elif not db.exists():
         raise UserError(f"no publication store at {db} (run 'planner publish' first)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     uvicorn.run(
-        create_app(db),
+        create_app(db, desk),
         host=host,
         port=port,
         access_log=False,

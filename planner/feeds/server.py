@@ -23,6 +23,7 @@ cut to their first four, and anything unprintable escaped.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import sqlite3
@@ -45,19 +46,25 @@ from planner.feeds.store import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from planner.desk.service import Desk
 
 log = logging.getLogger("planner.feeds.server")
 CALENDAR = "text/calendar; charset=utf-8"
 LOGGED_PATH = 200
+SECRET_PATHS = (("feeds", "staff"), ("feeds", "planner"), ("desk", "signin"))
+"""Paths whose next part is a token."""
 
 
 def redact(path: str) -> str:
     """A request path fit for a log line: tokens cut to their first four characters,
     at most :data:`LOGGED_PATH` characters, control and non-ASCII characters escaped."""
     parts = path.split("/")
-    if len(parts) > 3 and parts[1] == "feeds" and parts[2] in ("staff", "planner"):
+    if len(parts) > 3 and (parts[1], parts[2]) in SECRET_PATHS:
         token = parts[3].removesuffix(".ics")
         parts[3] = token[:4] + "..." + (".ics" if parts[3].endswith(".ics") else "")
     text = "/".join(parts)
@@ -99,7 +106,8 @@ def _matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def create_app(db: Path | str) -> Starlette:
+def create_app(db: Path | str, desk: Desk | None = None) -> Starlette:
+    """The feeds, and with ``desk`` the planners' desk at ``/desk`` (:mod:`planner.desk`)."""
     db = Path(db)
 
     def read_feed(
@@ -211,7 +219,24 @@ def create_app(db: Path | str) -> Starlette:
         ),
         Route("/healthz", health),
     ]
-    app = Starlette(routes=routes)
+    lifespan = None
+    if desk is not None:
+        from planner.desk.app import create_desk
+
+        mount, worker = create_desk(desk)
+        routes.append(mount)
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            # The re-plan worker lives as long as the server; a job it was running when
+            # the server stopped is queued again at the next start.
+            worker.start()
+            try:
+                yield
+            finally:
+                await run_in_threadpool(worker.close)
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.router.redirect_slashes = False
     app.add_middleware(AccessLog)
     return app

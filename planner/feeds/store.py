@@ -395,7 +395,8 @@ def issue_token(db: Path | str, subject: str, now: dt.datetime, *, rotate: bool 
             raise StoreError(
                 f"planner name {name!r}: use 1-64 lower-case letters, digits, '.', '_' or '-'"
             )
-    with connect(db) as con:
+    # A planner may need the desk before anything is published: their token makes the store.
+    with connect(db, create=subject.startswith(PLANNER_PREFIX)) as con:
         if not subject.startswith(PLANNER_PREFIX):
             known = con.execute("SELECT 1 FROM staff WHERE staff_id = ?", (subject,)).fetchone()
             if known is None:

@@ -84,7 +84,8 @@ RULE_WORDS = {
     "long_trips_spread": "sum over people of their long trips squared (spread evenly is least)",
     "fairness_spread": "sum over people of their outreach days squared per FTE (even is least)",
     "pattern_change": "service points whose rhythm changed from last month",
-    "replan_change": "outreach days moved from or to someone since the plan being re-planned",
+    "replan_change": "outreach days moved from or to someone, or part-timers' days off moved, "
+    "since the plan being re-planned",
 }
 
 
@@ -535,8 +536,9 @@ def add_continuity(data: MonthData, b: Built) -> None:
     """Soft (pattern_change): with --previous, a point whose demand moved enough to be free
     to change rhythm still prefers last month's pattern and week parity. Soft
     (replan_change): re-planning the same month (e.g. after a new absence), every
-    outreach day given or taken away from someone costs, so people's calendars move
-    only where they must."""
+    outreach day given or taken away from someone, and every part-timer's working day
+    turned into a day off or back, costs, so people's calendars move only where they
+    must."""
     penalties = data.instance.settings.penalties
     weight = penalties.pattern_change
     for point_id, key in data.previous.patterns.items():
@@ -554,6 +556,16 @@ def add_continuity(data: MonthData, b: Built) -> None:
     }
     changes = [(1 - x) if key in before else x for key, x in b.vars.x.items()]
     changes += [1 for key in before if key not in b.vars.x]  # no longer possible (absent)
+    # A part-timer's days off are free to the rest of the model: without this term a
+    # re-plan shuffles them (and their office days in the feeds) at no cost.
+    worked = {
+        (sid, index[d]): activity not in ("off", "absent")
+        for sid, d, activity, _, _ in data.previous.days
+        if d in index
+    }
+    for key, work in b.vars.work.items():
+        if key in worked and not isinstance(work, int):
+            changes.append((1 - work) if worked[key] else work)
     b.terms.append(SoftTerm("replan_change", sum(changes), penalties.replan_change * OBJ_SCALE))
 
 
