@@ -260,7 +260,7 @@ def test_a_planner_pins_replans_and_publishes_in_a_browser(
         names = {s.staff_id: s.name for s in load_instance(desk.instance_dir).staff}
         points = {p.point_id: p.name for p in load_instance(desk.instance_dir).service_points}
         assert points[point] in changes[(pinned, day)]
-        assert changes[(sick, sick_day)].endswith("— (not working)")
+        assert changes[(sick, sick_day)].endswith("absent")
         assert points[sick_point] in changes[(sick, sick_day)]
         assert all(d >= FREEZE for _, d in changes), sorted(changes)
         with connect(desk.db) as con:
@@ -268,7 +268,9 @@ def test_a_planner_pins_replans_and_publishes_in_a_browser(
                 "SELECT COUNT(*) FROM entries WHERE month = ? AND cancelled = 0 AND date >= ?",
                 (MONTH, FREEZE),
             ).fetchone()[0]
-        assert 2 <= len(changes) <= max(10, 0.02 * remaining * 2), sorted(changes)
+        # The pinned day, the one it displaces, the sick day and who goes instead: a few,
+        # and far below 2 % (a re-plan once shuffled part-timers' days off: 20 changes).
+        assert 2 <= len(changes) <= 6 < 0.02 * remaining, sorted(changes)
         assert names[pinned] in driver.page_source
         driver.save_screenshot(str(shots / "desk-diff.png"))
 

@@ -523,6 +523,11 @@ def diff(desk: Desk, v: View) -> dict[str, Any]:
     }
     points = {p.point_id: p.name for p in v.instance.service_points}
     points["central"] = "central duties"
+    idle = {
+        (r["staff_id"], r["date"]): "absent" if r["activity"] == "absent" else "day off"
+        for r in v.schedule
+        if r["activity"] in ("absent", "off")
+    }
     names = v.names
     changes = []
     for key in sorted(set(before) | set(after), key=lambda k: (names.get(k[0], k[0]), k[1])):
@@ -536,7 +541,7 @@ def diff(desk: Desk, v: View) -> dict[str, Any]:
                 "name": names.get(sid, sid),
                 "date": day,
                 "before": points.get(old, old) if old else "—",
-                "after": points.get(new, new) if new else "— (not working)",
+                "after": points.get(new, new) if new else idle.get(key, "not working"),
             }
         )
     remaining = sum(1 for (_, d) in before if d)
