@@ -710,52 +710,169 @@ def serve(
     )
 
 
-@main.command()
-@db_option
-@click.option(
-    "--caldav",
-    "url",
-    required=True,
-    help="CalDAV server URL (e.g. Nextcloud's https://host/remote.php/dav).",
-)
-@click.option("--user", envvar="PLANNER_CALDAV_USER", help="User (or $PLANNER_CALDAV_USER).")
-@click.option(
-    "--password",
-    envvar="PLANNER_CALDAV_PASSWORD",
-    help="Password (or $PLANNER_CALDAV_PASSWORD, to keep it out of shell history).",
-)
-@click.option(
-    "--feed",
-    "feeds",
-    multiple=True,
-    help="Only this feed (e.g. staff/s001, "
-    "point/rautavaara, area/kuopio, all); repeatable. Default: every feed.",
-)
-def push(
-    db: Path, url: str, user: str | None, password: str | None, feeds: tuple[str, ...]
-) -> None:
-    """Write the feeds to a CalDAV server's calendars, replacing what changed and removing
-    cancelled visits."""
-    from planner.feeds.push import push as run_push
-    from planner.feeds.store import StoreError
+def _months(value: str | None, month: str | None) -> list[str]:
+    """--months START:END (inclusive) or --month, as a list of YYYY-MM."""
+    from planner.plan.workdays import parse_month, shift_month
+
+    if not value:
+        return [month or _next_month()]
+    try:
+        first, last = value.split(":")
+        parse_month(first)
+        parse_month(last)
+    except ValueError:
+        raise click.BadParameter(
+            "use START:END, e.g. 2026-01:2026-12", param_hint="--months"
+        ) from None
+    if last < first:
+        raise click.BadParameter(f"{last} is before {first}", param_hint="--months")
+    months = [first]
+    while months[-1] != last:
+        months.append(shift_month(months[-1], 1))
+        if len(months) > 36:
+            raise click.BadParameter("at most 36 months", param_hint="--months")
+    return months
+
+
+def _levers_from_flags(scenario: Path | None, flags: dict[str, Any]) -> Any:
+    """A scenario file's levers, with every lever given as a flag on top."""
+    from planner.scenarios.levers import LeverError, Levers, levers_from, read_levers
 
     try:
-        result = run_push(
-            db,
-            url,
-            user,
-            password,
-            list(feeds) or None,
-            progress=lambda text: click.echo(text, err=True),
+        levers = read_levers(scenario) if scenario is not None else Levers()
+        given = {k: v for k, v in flags.items() if v not in (None, (), {})}
+        if not given:
+            return levers
+        import dataclasses
+
+        merged = {f.name: getattr(levers, f.name) for f in dataclasses.fields(levers)}
+        merged.update(
+            {
+                k: v
+                for k, v in dataclasses.asdict(levers_from(given, "the flags")).items()
+                if k in given
+            }
         )
-    except StoreError as exc:
+        return Levers(**merged)
+    except LeverError as exc:
         raise UserError(str(exc)) from None
-    except Exception as exc:  # the CalDAV client raises many kinds; say which, plainly
-        raise UserError(f"CalDAV server {url}: {type(exc).__name__}: {exc}") from None
-    click.echo(
-        f"{result.calendars} calendars: {result.written} events written, "
-        f"{result.unchanged} unchanged, {result.deleted} removed"
-    )
+
+
+def _room_days(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> dict[str, str]:
+    result = {}
+    for item in value:
+        point, _, days = item.partition("=")
+        if not point or not days:
+            raise click.BadParameter(f"{item!r}: use POINT=DAYS, e.g. karttula=Mon,Wed")
+        result[point] = days
+    return result
+
+
+def lever_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The levers of a scenario (planner.scenarios.levers), for whatif and sweep."""
+    options = [
+        click.option(
+            "--scenario",
+            "scenario_file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="A scenario file (TOML; keys as the flags, e.g. cut = 10, leave = "
+            '["rautavaara"]); flags given too win.',
+        ),
+        click.option(
+            "--cut",
+            type=click.FloatRange(min=0),
+            help="FTE that leave the pool (spread over the pool, last hired first).",
+        ),
+        click.option("--from", "from_area", help="Take the cut from this production area only."),
+        click.option(
+            "--staff", "staff_ids", help="These staff ids leave (comma- or space-separated)."
+        ),
+        click.option(
+            "--leave",
+            multiple=True,
+            help="A municipality leaves, with its cost share of staff (repeatable).",
+        ),
+        click.option(
+            "--join",
+            multiple=True,
+            help="An optional production area joins, with staff at the pool's ratio (repeatable).",
+        ),
+        click.option(
+            "--join-fte",
+            type=click.FloatRange(min=0),
+            help="FTE the joining area brings (default: the pool's clients per FTE).",
+        ),
+        click.option("--rules", help="The rule set to apply whatever the month (e.g. 2025)."),
+        click.option(
+            "--face-to-face",
+            type=click.FloatRange(0, 1, min_open=True),
+            help="Share of meetings held face to face.",
+        ),
+        click.option(
+            "--meeting-share",
+            type=click.FloatRange(0, 1, min_open=True),
+            help="Share of an office day in client meetings ([workload]).",
+        ),
+        click.option(
+            "--registrations",
+            type=click.FloatRange(min=0),
+            help="New registrations a month per client ([workload]).",
+        ),
+        click.option("--close", multiple=True, help="A service point closes (repeatable)."),
+        click.option(
+            "--room-days",
+            multiple=True,
+            callback=_room_days,
+            help="POINT=DAYS: the point's room is free on these weekdays (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _lever_flags(kwargs: dict[str, Any]) -> dict[str, Any]:
+    staff = kwargs.pop("staff_ids")
+    return {
+        "cut": kwargs.pop("cut"),
+        "from_area": kwargs.pop("from_area"),
+        "staff": tuple(staff.replace(",", " ").split()) if staff else (),
+        "leave": tuple(kwargs.pop("leave")),
+        "join": tuple(kwargs.pop("join")),
+        "join_fte": kwargs.pop("join_fte"),
+        "rules": kwargs.pop("rules"),
+        "face_to_face": kwargs.pop("face_to_face"),
+        "meeting_share": kwargs.pop("meeting_share"),
+        "registrations": kwargs.pop("registrations"),
+        "close": tuple(kwargs.pop("close")),
+        "room_days": kwargs.pop("room_days"),
+    }
+
+
+def _check_levers(data: Any, levers: Any) -> None:
+    from planner.scenarios.levers import LeverError, apply_levers
+
+    try:
+        apply_levers(data, levers)
+    except LeverError as exc:
+        raise UserError(str(exc)) from None
+
+
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="Months or levels planned at once, in separate processes.",
+)
+months_option = click.option(
+    "--months",
+    "month_range",
+    help="A run of months, START:END (e.g. 2026-01:2026-12): planned in parallel, reported "
+    "month by month and for the year. Instead of --month.",
+)
 
 
 @main.command()
@@ -763,71 +880,80 @@ def push(
 @click.option(
     "--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next month)."
 )
-@click.option(
-    "--cut",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="FTE that go (whole people, last hired first).",
-)
-@click.option("--from", "from_area", help="Take the cut from this production area only.")
-@click.option(
-    "--staff",
-    "staff_ids",
-    help="These people go instead (space or comma separated staff ids); --cut is then ignored.",
-)
+@months_option
+@lever_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/whatif-<month>-<cut>/).",
+    help="Output folder (default: out/whatif-<month>/).",
 )
+@jobs_option
 @solver_options
 def whatif(
     instance: str | None,
     month: str,
-    cut: float,
-    from_area: str | None,
-    staff_ids: str | None,
+    month_range: str | None,
+    scenario_file: Path | None,
     out: Path | None,
+    jobs: int,
     time_limit: float,
     workers: int,
     seed: int,
     method: str,
+    **levers: Any,
 ) -> None:
-    """Test a staffing cut: re-allocate and re-plan with fewer people, side by side with
-    the baseline, per municipality and production area (comparison.csv, report.md,
-    report.html)."""
-    from planner.plan.model import SolverConfig
-    from planner.scenarios.report import whatif_report
-    from planner.scenarios.whatif import ScenarioError, choose_leavers, run_scenario
+    """Test a change — a staffing cut, a municipality leaving, an area joining, the 2025
+    rules, a point closing, another time use — side by side with the baseline: each
+    month re-allocated, re-planned and its client flow simulated (initial-interview
+    deadline, waits, travel to an office, conversation backlog, caseload).
 
-    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
+    Writes comparison.csv, report.md and report.html (the summary first)."""
+    from planner.plan.model import SolverConfig
+    from planner.scenarios.levers import Levers
+    from planner.scenarios.report import whatif_report
+    from planner.scenarios.sweep import run_months
+
+    months = _months(month_range, month)
     data = read_instance(instance)
-    names = staff_ids.replace(",", " ").split() if staff_ids else None
-    try:
-        leavers = choose_leavers(data, cut, from_area, names)
-    except ScenarioError as exc:
-        raise UserError(str(exc)) from None
-    words = (
-        f"{len(leavers)} named people go"
-        if names
-        else f"{cut:g} FTE cut" + (f" from {from_area}" if from_area else " across the pool")
+    chosen = _levers_from_flags(scenario_file, _lever_flags(levers))
+    _check_levers(data, chosen)
+    config = SolverConfig(
+        time_limit=time_limit, workers=workers, seed=seed, method=method, wall_factor=float(jobs)
     )
-    say = lambda text: click.echo(text, err=True)  # noqa: E731
-    say("planning the baseline ...")
-    base = run_scenario(data, month, [], config)
-    say(f"planning the scenario: {words} ...")
-    scen = run_scenario(data, month, leavers, config)
-    table, markdown, page = whatif_report(base, scen, words)
-    target = out or Path("out") / f"whatif-{month}-{cut:g}"
+    tasks = [(m, lev) for m in months for lev in (Levers(), chosen)]
+    with click.progressbar(
+        length=len(tasks),
+        label=f"planning {len(months)} month(s), baseline and scenario",
+        file=sys.stderr,
+    ) as bar:
+        planned = run_months(data, tasks, jobs=jobs, config=config, on_done=lambda _: bar.update(1))
+    pairs = list(zip(planned[0::2], planned[1::2], strict=True))
+    words = "; ".join(planned[1].words)
+    span = months[0] if len(months) == 1 else f"{months[0]}…{months[-1]}"
+    title = f"Scenario {span}: {words}"
+    table, markdown, page = whatif_report(pairs, title)
+    target = (
+        out or Path("out") / f"whatif-{months[0]}"
+        if len(months) == 1
+        else out or Path("out") / f"whatif-{months[0]}-{months[-1]}"
+    )
     write_csv(table, target / "comparison.csv")
     write_atomically(target / "report.md", lambda tmp: tmp.write_text(markdown, "utf-8"))
     write_atomically(target / "report.html", lambda tmp: tmp.write_text(page, "utf-8"))
-    click.echo(markdown.split("\n## ")[0].strip())
+    from planner.scenarios.report import summary
+
+    for base, scen in pairs:
+        s = summary(base, scen)
+        click.echo(f"{scen.plan.month}: {s.headline}")
+        for line in s.deadlines:
+            click.echo(f"  {line}")
+        click.echo(f"  {s.verdict}")
     click.echo(f"wrote {target}/ (comparison.csv, report.md, report.html)")
 
 
-def _cuts(ctx: click.Context, param: click.Parameter, value: str) -> list[float]:
+def _ladder(ctx: click.Context, param: click.Parameter, value: str | None) -> list[float] | None:
+    if value is None:
+        return None
     try:
         start, stop, step = (float(v) for v in value.split(":"))
         if step <= 0 or stop < start:
@@ -835,26 +961,52 @@ def _cuts(ctx: click.Context, param: click.Parameter, value: str) -> list[float]
     except ValueError:
         raise click.BadParameter("use START:STOP:STEP, e.g. 0:30:5") from None
     count = int((stop - start) / step + 1e-9) + 1
+    if count > 50:
+        raise click.BadParameter(f"{count} levels: at most 50")
     return [round(start + i * step, 6) for i in range(count)]
 
 
 @main.command()
 @instance_argument
-@click.option("--month", "-m", callback=_month, help="Month to plan, YYYY-MM.")
-@click.option("--cuts", callback=_cuts, required=True, help="Cut ladder START:STOP:STEP in FTE.")
+@click.option(
+    "--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next month)."
+)
+@months_option
+@click.option(
+    "--lever",
+    type=click.Choice(["cut", "meeting_share", "face_to_face", "registrations", "join_fte"]),
+    default="cut",
+    show_default=True,
+    help="The lever to step through.",
+)
+@click.option(
+    "--values",
+    "values",
+    callback=_ladder,
+    help="The lever's ladder, START:STOP:STEP (e.g. 0:60:10 FTE, 0.3:0.7:0.1).",
+)
+@click.option("--cuts", callback=_ladder, help="Same as --lever cut --values START:STOP:STEP.")
+@click.option(
+    "--scenario",
+    "scenario_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A scenario file (TOML) whose levers hold at every level.",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: out/sweep-<month>/).",
 )
-@click.option(
-    "--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Parallel processes."
-)
+@jobs_option
 @solver_options
 def sweep(
     instance: str | None,
     month: str,
-    cuts: list[float],
+    month_range: str | None,
+    lever: str,
+    values: list[float] | None,
+    cuts: list[float] | None,
+    scenario_file: Path | None,
     out: Path | None,
     jobs: int,
     time_limit: float,
@@ -862,43 +1014,51 @@ def sweep(
     seed: int,
     method: str,
 ) -> None:
-    """Run a ladder of cuts: sweep.csv, sweep.png, the smallest staff that still meets every
-    statutory requirement and the equity floor, and the marginal value of one FTE.
+    """Step one lever through a ladder, month by month: sweep.csv, sweep.png, the level
+    where the law's deadlines, the conversation rhythm, the equity floor or named cover
+    stop holding and the figure that breaks first.
 
-    Each level is solved exactly as `planner schedule` and `whatif` solve a month (same
-    --time-limit, --workers and --seed), so the cut-0 row is the baseline plan. Parallel
-    jobs share the cores: the wall-clock safety net is widened by the number of jobs, and
-    the deterministic limit keeps each level's plan the same as a lone run's."""
+    Each level is solved exactly as `planner schedule` solves a month (same --time-limit,
+    --workers and --seed), so the level that changes nothing is the schedule's plan.
+    Parallel jobs share the cores: the wall-clock safety net is widened by the number of
+    jobs; the deterministic limit keeps each level's plan the same as a lone run's."""
     from planner.plan.model import SolverConfig
-    from planner.scenarios.report import run_sweep, sweep_findings, sweep_plot
-    from planner.scenarios.whatif import ScenarioError, choose_leavers
+    from planner.scenarios.sweep import findings, run_sweep, sweep_plot
 
+    if cuts is not None:
+        lever, values = "cut", cuts
+    if values is None:
+        raise UserError("give the ladder: --values START:STOP:STEP (or --cuts)")
+    months = _months(month_range, month)
     data = read_instance(instance)
-    try:
-        for cut in cuts:
-            choose_leavers(data, cut)
-    except ScenarioError as exc:
-        raise UserError(str(exc)) from None
-    with click.progressbar(length=len(cuts), label="planning cut levels", file=sys.stderr) as bar:
+    base = _levers_from_flags(scenario_file, {})
+    for v in (values[0], values[-1]):
+        _check_levers(data, base.with_value(lever, v))
+    config = SolverConfig(
+        time_limit=time_limit, workers=workers, seed=seed, method=method, wall_factor=float(jobs)
+    )
+    with click.progressbar(
+        length=len(values) * len(months),
+        label=f"planning {len(values)} level(s) x {len(months)} month(s)",
+        file=sys.stderr,
+    ) as bar:
         frame = run_sweep(
             data,
-            month,
-            cuts,
+            months,
+            lever,
+            values,
+            base=base,
             jobs=jobs,
-            config=SolverConfig(
-                time_limit=time_limit,
-                workers=workers,
-                seed=seed,
-                method=method,
-                wall_factor=float(jobs),
-            ),
+            config=config,
             on_done=lambda _: bar.update(1),
         )
-    target = out or Path("out") / f"sweep-{month}"
+    target = out or Path("out") / (
+        f"sweep-{months[0]}" if len(months) == 1 else f"sweep-{months[0]}-{months[-1]}"
+    )
     write_csv(frame, target / "sweep.csv")
     image = sweep_plot(frame)
     write_atomically(target / "sweep.png", lambda tmp: tmp.write_bytes(image))
-    for line in sweep_findings(frame):
+    for line in findings(frame):
         click.echo(line)
     click.echo(f"wrote {target}/ (sweep.csv, sweep.png)")
 

@@ -467,6 +467,51 @@ DAY_MINUTES = 480
 """The longest staff-day the meeting settings may fill (8 h; KVTES office days are shorter)."""
 
 
+class WorkloadSettings(_Settings):
+    """How a worker's time divides between client meetings and everything else, and how
+    many clients arrive: the basis of appointment capacity, caseloads and the client-flow
+    simulation (:mod:`planner.plan.flow`). No Kuopio time-use study is public: the
+    defaults are stated assumptions, and the README shows how the answers move with them.
+    """
+
+    working_minutes_per_day: float = Field(
+        default=435,
+        ge=60,
+        le=DAY_MINUTES,
+        description="Paid working time a day (KVTES office work: 7 h 15 min).",
+    )
+    client_meeting_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Share of working time in client meetings (in person, phone or video) "
+        "on an office day; an outreach day is a day of appointments at the point.",
+    )
+    other_tasks: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="The rest of the time, named (shares of working time); with "
+        "client_meeting_share they add up to at most 1.",
+    )
+    registrations_per_client_month: float = Field(
+        default=0.1,
+        ge=0,
+        le=2,
+        description="New registrations a month per client in the stock (each owes an "
+        "initial interview).",
+    )
+    source: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> WorkloadSettings:
+        total = self.client_meeting_share + sum(self.other_tasks.values())
+        if total > 1 + 1e-9:
+            raise ValueError(
+                f"workload: client_meeting_share and other_tasks add up to {total:.2f}, "
+                "more than all of the working time"
+            )
+        return self
+
+
 class NoRuleSetError(ValueError):
     """A month outside every rule set's validity period."""
 
@@ -492,6 +537,7 @@ class Settings(_Settings):
     penalties: Penalties = Field(default_factory=Penalties)
     feeds: FeedSettings = Field(default_factory=FeedSettings)
     costs: CostSettings = Field(default_factory=CostSettings)
+    workload: WorkloadSettings = Field(default_factory=WorkloadSettings)
 
     @field_validator("time_zone")
     @classmethod

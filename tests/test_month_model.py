@@ -199,7 +199,7 @@ def test_sweep_cut_zero_is_the_schedule_plan(tmp_path: Path) -> None:
     import pandas as pd
 
     swept = pd.read_csv(tmp_path / "sweep" / "sweep.csv")
-    row = swept[swept["cut_fte"] == 0].iloc[0]
+    row = swept[swept["value"] == 0].iloc[0]
     plan_json = (tmp_path / "plan" / "plan.json").read_text(encoding="utf-8")
     from models.plan import Plan
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -11,7 +12,6 @@ from click.testing import CliRunner
 
 from cli import main
 from planner.plan.model import SolverConfig
-from planner.plan.workdays import working_days
 from planner.scenarios.whatif import (
     ScenarioError,
     area_kpis,
@@ -62,22 +62,21 @@ def test_removing_the_only_skilled_person_uncovers_the_process(tmp_path: Path) -
     assert process
 
 
-def test_meeting_capacity_from_its_definition(tmp_path: Path) -> None:
+def test_capacity_and_caseload_from_their_definitions(tmp_path: Path) -> None:
     instance = tiny(tmp_path / "i")
     scen = run_scenario(instance, MONTH, [], RUN)
-    areas = area_kpis(scen.plan, scen.instance)
-    local = {"p1", "p2", "p3", "p4", "p5"}  # p6 is on central duties, sub1 a substitute
-    worked = sum(
-        1 for e in scen.plan.schedule if e.staff_id in local and e.activity not in ("absent", "off")
-    )
-    # All of the area's clients, 6.5 meetings a year, spread over the year's working days.
-    year_days = sum(len(working_days(f"2026-{m:02d}")) for m in range(1, 13))
-    required = 500 * 6.5 * len(working_days(MONTH)) / year_days
-    assert areas.at["a", "appointment_capacity"] == worked * 5
-    assert areas.at["a", "meeting_capacity_pct"] == pytest.approx(
-        100 * worked * 5 / required, abs=0.05
-    )
-    assert areas.at["a", "clients_per_fte"] == pytest.approx(500 / 5, abs=0.05)
+    areas = area_kpis(scen.plan, scen.instance, scen.flow)
+    days = Counter(e.activity for e in scen.plan.schedule)
+    # An office day: 435 min x 0.5 in 60-minute meetings; an outreach day: 5 appointments.
+    capacity = days["office"] * 435 * 0.5 / 60 + days["outreach"] * 5
+    assert areas.at["a", "appointment_capacity"] == round(capacity)
+    # The rules' conversations (6.5 a client a year) and an initial interview for every
+    # new registration (0.1 a client a month), for the area's 500 clients.
+    required = 500 * (6.5 / 12 + 0.1)
+    assert areas.at["a", "meetings_required"] == round(required)
+    assert areas.at["a", "capacity_pct"] == pytest.approx(100 * capacity / required, abs=0.05)
+    # p6 is on central duties: the caseload is shared by p1-p5.
+    assert areas.at["a", "caseload"] == pytest.approx(500 / 5, abs=0.05)
 
 
 def test_cost_shares_add_up_and_follow_the_model(tmp_path: Path) -> None:
@@ -113,33 +112,22 @@ def test_cli_whatif_and_sweep(tmp_path: Path) -> None:
     directory = write_tiny(tmp_path / "i")
     runner = CliRunner()
     out = tmp_path / "whatif"
+    quick = ["--time-limit", "3", "--workers", "2", "--jobs", "1"]
     result = runner.invoke(
         main,
-        [
-            "whatif",
-            str(directory),
-            "--month",
-            MONTH,
-            "--staff",
-            "p2",
-            "--out",
-            str(out),
-            "--time-limit",
-            "3",
-            "--workers",
-            "2",
-        ],
+        ["whatif", str(directory), "--month", MONTH, "--staff", "p2", "--out", str(out), *quick],
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "comparison.csv")
-    assert {"level", "id", "kpi", "baseline", "scenario", "change"} <= set(table.columns)
+    assert {"month", "level", "id", "kpi", "baseline", "scenario", "change"} <= set(table.columns)
     fte = table[(table["kpi"] == "fte") & (table["level"] == "employment area")]
     assert float(fte["change"].iloc[0]) == -1.0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "http://" not in page and "src='http" not in page
-    style = page[page.index("<style>") : page.index("</style>")]
-    assert "{{" not in style and "table{border-collapse:collapse" in style
-    assert "Statutory requirements" in (out / "report.md").read_text(encoding="utf-8")
+    assert "Person p2" in page and "Town office" in page  # the leaver by name and home point
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "1 named people leave" in markdown and "Initial interview within 10" in markdown
+    assert "Initial interview within 10 working days" in result.output
     swept = tmp_path / "sweep"
     result = runner.invoke(
         main,
@@ -160,9 +148,31 @@ def test_cli_whatif_and_sweep(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(swept / "sweep.csv")
-    assert sorted(set(frame["cut_fte"])) == [0.0, 1.0]
+    assert sorted(set(frame["value"])) == [0.0, 1.0] and set(frame["lever"]) == {"cut"}
     assert (swept / "sweep.png").read_bytes().startswith(b"\x89PNG")
-    assert "one FTE holds about" in result.stdout
-    assert not math.isnan(frame["meeting_capacity_pct"].iloc[0])
+    assert "clients per local worker" in result.stdout
+    assert not math.isnan(frame["capacity_pct"].iloc[0])
     bad = runner.invoke(main, ["sweep", str(directory), "--month", MONTH, "--cuts", "5:1:1"])
     assert bad.exit_code == 2
+    other = runner.invoke(
+        main,
+        [
+            "sweep",
+            str(directory),
+            "--month",
+            MONTH,
+            "--lever",
+            "meeting_share",
+            "--values",
+            "0.3:0.6:0.3",
+            "--out",
+            str(tmp_path / "share"),
+            *quick,
+        ],
+    )
+    assert other.exit_code == 0, other.output
+    assert "meeting_share = 0.3" in other.stdout
+    unknown = runner.invoke(
+        main, ["whatif", str(directory), "--month", MONTH, "--leave", "atlantis"]
+    )
+    assert unknown.exit_code == 2 and "unknown municipality atlantis" in unknown.output

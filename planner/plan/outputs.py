@@ -212,6 +212,59 @@ def _md(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
+def flow_section(plan: Plan, instance: Instance) -> list[str]:
+    """report.md's client-flow section: what the plan means for clients
+    (:mod:`planner.plan.flow`; the figures whatif and sweep lead with)."""
+    from planner.plan.flow import simulate
+
+    flow = simulate(plan, instance, seed=plan.stats.seed)
+    names = {m.municipality_id: m.name for m in instance.municipalities}
+    w = instance.settings.workload
+    munis = pd.DataFrame(
+        [
+            {
+                "municipality": names[f.municipality_id],
+                "registrations": round(f.registrations, 1),
+                "in time %": round(f.within_deadline_pct, 1),
+                "mean wait (working days)": round(f.mean_wait, 1),
+                "worst wait": f.worst_wait,
+                "travel to an office": round(f.travelled, 1),
+                "conversations in person %": round(f.in_person_pct),
+                "conversations not held": round(f.backlog, 1),
+            }
+            for f in flow.municipalities
+        ]
+    )
+    areas = pd.DataFrame(
+        [
+            {
+                "area": a.area_id,
+                "local staff (FTE)": a.local_fte,
+                "clients per local worker": a.caseload,
+                "appointments a month": a.appointment_capacity,
+                "meetings owed a month": a.meetings_required,
+                "capacity %": a.capacity_pct,
+            }
+            for a in flow.areas
+        ]
+    )
+    return [
+        "## Client flow: what this plan means for clients",
+        "",
+        f"A simulated appointment book ({flow.runs} seeded runs; `planner/plan/flow.py`): "
+        f"{w.registrations_per_client_month:g} new registrations a client a month, each "
+        f"owed an in-person initial interview within {flow.deadline} working days in its own "
+        "municipality (or, on the deadline, the nearest office); conversations on the rule "
+        f"set's rhythm; an office day holds {w.client_meeting_share:.0%} of "
+        f"{w.working_minutes_per_day:g} minutes in meetings (an assumption: "
+        "instance.toml [workload]), an outreach day "
+        f"{instance.settings.demand.appointments_per_staff_day:g} appointments.",
+        "",
+        _md(munis),
+        _md(areas),
+    ]
+
+
 def report_markdown(plan: Plan, instance: Instance) -> str:
     """The plan's report: service per municipality, what was not met and why, penalties in
     words, travel and fairness, substitute use and solver statistics."""
@@ -265,6 +318,7 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
         "Municipalities with an office have service every working day.",
         "",
         _md(waits_table(plan)),
+        *flow_section(plan, instance),
         "## Service points",
         "",
         _md(points_table(plan)),

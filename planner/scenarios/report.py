@@ -1,257 +1,526 @@
-"""Outputs of staffing-cut scenarios: comparison tables, Markdown and one self-contained HTML."""
+"""What a scenario costs, for a manager: comparison.csv, report.md and one self-contained
+HTML page (a Jinja2 template, plots embedded), month by month and for the year.
+
+The page opens with a plain-language summary — what changes, which legal deadlines are
+missed and where, what each municipality loses — then one wide table per level with
+municipality names and units, Finnish number style (decimal comma), the leavers by name
+and home point, and titled plots with labelled reference lines, one of them a map of
+the service points sized by visit days.
+"""
 
 from __future__ import annotations
 
 import base64
-import html
 import io
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
-from typing import TYPE_CHECKING
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
 
-from planner.plan.outputs import _md
 from planner.scenarios.whatif import (
+    BACKLOG_TARGET_PCT,
+    DEADLINE_TARGET_PCT,
     Scenario,
-    choose_leavers,
     comparison,
     meets_requirements,
     named_cover_gaps,
-    run_scenario,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from models.instance import Instance
-    from planner.plan.model import SolverConfig
+    from models.instance import Instance, StaffMember
 
 
-STYLE = (
-    "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-    "table{border-collapse:collapse;font-size:13px}"
-    "td,th{border:1px solid #ccc;padding:2px 6px}"
+def fi(value: Any, digits: int = 0, unit: str = "") -> str:
+    """A number in Finnish style: decimal comma, narrow no-break space between thousands,
+    a minus sign, and its unit after a no-break space."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float) and math.isinf(value):
+        return "∞"
+    text = f"{float(value):,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    text = text.replace("-", "−")
+    return f"{text}\u00a0{unit}" if unit else text
+
+
+templates = Environment(
+    loader=PackageLoader("planner.scenarios", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
-"""The report's styles: a plain string, so its braces are single (they were doubled, as
-an f-string needs, and browsers ignored every rule)."""
+templates.filters["fi"] = fi
 
 
-def _png(figure: object) -> str:
+# ----------------------------------------------------------------------------- plots
+
+
+def _png(figure: Any) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
-    plt.close(figure)  # type: ignore[arg-type]
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def _bars(frame: pd.DataFrame, column: str, title: str) -> str:
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axis = plt.subplots(figsize=(8, 3.2))
-    frame[[f"{column}_baseline", f"{column}_scenario"]].plot.bar(ax=axis, rot=45)
+    return plt
+
+
+def _paired_bars(
+    names: list[str], before: list[float], after: list[float], title: str, unit: str
+) -> Any:
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(9, 3.4))
+    x = range(len(names))
+    axis.bar([i - 0.2 for i in x], before, width=0.4, label="baseline", color="#8aa9cf")
+    axis.bar([i + 0.2 for i in x], after, width=0.4, label="scenario", color="#1f3a5f")
+    axis.set_xticks(list(x), names, rotation=40, ha="right")
+    axis.set_ylabel(unit)
     axis.set_title(title)
-    axis.legend(["baseline", "scenario"])
-    return _png(figure)
+    axis.legend()
+    return figure, axis
 
 
-def whatif_report(base: Scenario, scen: Scenario, cut_words: str) -> tuple[pd.DataFrame, str, str]:
-    """comparison.csv's table, report.md and report.html for one scenario."""
-    table = comparison(base, scen)
-    munis = table[table["level"] == "municipality"].pivot(
-        index="id", columns="kpi", values=["baseline", "scenario"]
+def plots(base: Scenario, scen: Scenario) -> dict[str, str]:
+    """The page's plots, PNG in base64."""
+    names = {m.municipality_id: m.name for m in base.instance.municipalities}
+    names |= {m.municipality_id: m.name for m in scen.instance.municipalities}
+    mb, ms = base.municipalities(), scen.municipalities()
+    order = list(mb.index) + [m for m in ms.index if m not in mb.index]
+    labels = [names[m] for m in order]
+
+    def col(frame: pd.DataFrame, column: str) -> list[float]:
+        return [float(frame.at[m, column]) if m in frame.index else 0.0 for m in order]
+
+    out = {}
+    figure, _ = _paired_bars(
+        labels,
+        col(mb, "visit_days"),
+        col(ms, "visit_days"),
+        "Outreach visit days this month, by municipality",
+        "visit days",
     )
-    munis.columns = [f"{k}_{v}" for v, k in munis.columns]
-    areas = table[table["level"] == "area"].pivot(
-        index="id", columns="kpi", values=["baseline", "scenario"]
+    out["visits"] = _png(figure)
+    figure, axis = _paired_bars(
+        labels,
+        col(mb, "mean_wait_days"),
+        col(ms, "mean_wait_days"),
+        "Initial interview: mean wait from registration, by municipality",
+        "working days",
     )
-    areas.columns = [f"{k}_{v}" for v, k in areas.columns]
-    gaps = named_cover_gaps(scen.plan, scen.instance)
-    ok, failures = meets_requirements(scen)
-    unmet = pd.DataFrame(
-        [u.model_dump() for u in scen.plan.unmet if u.rule in ("unmet_visit", "demand_shortfall")],
-        columns=["date", "point_id", "municipality_id", "rule", "amount", "reason"],
+    deadline = scen.flow.deadline
+    axis.axhline(
+        deadline,
+        color="#a4161a",
+        linestyle="--",
+        linewidth=1,
+        label=f"legal deadline, {deadline} working days",
     )
-    service = [
-        "visit_days",
-        "staff_days",
-        "staff_days_per_100_clients",
-        "unmet_visits",
-        "unmet_staff_days",
-    ]
-    show_m = table[(table["level"] == "municipality") & table["kpi"].isin(service)]
-    show_a = table[table["level"] == "area"]
-    costs = table[(table["level"] == "municipality") & table["kpi"].str.startswith("cost_")]
-    leavers = ", ".join(f"{s.staff_id} ({s.fte:g})" for s in scen.leavers) or "nobody"
-    summary = [
-        f"# Staffing-cut scenario {scen.plan.month}: {cut_words}",
-        "",
-        f"Pool {base.fte:g} FTE → {scen.fte:g} FTE. Leaving: {leavers}.",
-        f"Statutory requirements and equity floor: {'met' if ok else 'NOT met'}"
-        + (
-            ""
-            if ok
-            else ": "
-            + "; ".join(failures[:12])
-            + (f" (+{len(failures) - 12} more)" if len(failures) > 12 else "")
+    axis.legend(fontsize=8)
+    axis.set_ylim(0, max(deadline * 1.25, axis.get_ylim()[1]))
+    out["waits"] = _png(figure)
+    ab, as_ = base.areas(), scen.areas()
+    areas = list(ab.index) + [a for a in as_.index if a not in ab.index]
+    area_names = {a.area_id: a.name for a in base.instance.areas}
+    figure, axis = _paired_bars(
+        [area_names.get(a, a) for a in areas],
+        [float(ab.at[a, "capacity_pct"]) if a in ab.index else 0.0 for a in areas],
+        [float(as_.at[a, "capacity_pct"]) if a in as_.index else 0.0 for a in areas],
+        "Appointment capacity against what the rules and the inflow ask",
+        "% of meetings required",
+    )
+    axis.axhline(
+        100, color="#a4161a", linestyle="--", linewidth=1, label="100 %: every meeting owed"
+    )
+    axis.legend(fontsize=8, loc="lower right")
+    out["capacity"] = _png(figure)
+    out["map"] = _png(_map(base, scen))
+    return out
+
+
+def _map(base: Scenario, scen: Scenario) -> Any:
+    """Service points at their coordinates, sized by visit days: baseline rings, scenario
+    discs; offices as squares."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(7, 6.5))
+    days_b = {p.point_id: p.visit_days for p in base.plan.points}
+    days_s = {p.point_id: p.visit_days for p in scen.plan.points}
+    points = {}
+    for s in (base, scen):
+        active = {m.municipality_id for m in s.instance.active_municipalities()}
+        points |= {p.point_id: p for p in s.instance.service_points if p.municipality_id in active}
+    for p in points.values():
+        if p.kind == "office":
+            axis.scatter(p.lon, p.lat, marker="s", s=60, color="#6b7a90", zorder=3)
+            axis.annotate(
+                p.name, (p.lon, p.lat), xytext=(5, -10), textcoords="offset points", fontsize=8
+            )
+            continue
+        b, s = days_b.get(p.point_id, 0), days_s.get(p.point_id, 0)
+        axis.scatter(
+            p.lon, p.lat, s=25 + 40 * b, facecolors="none", edgecolors="#8aa9cf", linewidths=1.5
         )
-        + ".",
-        f"Substitute-pool days: {base.substitute_days()} → {scen.substitute_days()}.",
-        "",
-    ]
-    sections = [
-        ("Local service by municipality", show_m),
-        ("Production areas: caseload, statutory meeting capacity, travel", show_a),
-        ("Named-worker cover below two", gaps),
-        ("Unmet visits and demand, with reasons", unmet),
-        ("Cost share per municipality (EUR a month; population = labour force)", costs),
-    ]
-    markdown = "\n".join(summary) + "\n".join(f"\n## {t}\n\n{_md(f)}" for t, f in sections)
-    service = _bars(munis, "staff_days_per_100_clients", "Staff-days per 100 clients")
-    capacity = _bars(areas, "meeting_capacity_pct", "Statutory meeting capacity (%)")
-    body = "".join(
-        f"<h2>{html.escape(t)}</h2>{f.to_html(index=False, na_rep='')}" for t, f in sections
+        axis.scatter(p.lon, p.lat, s=25 + 40 * s, color="#1f3a5f", alpha=0.6)
+        axis.annotate(
+            f"{p.name} {b}→{s}",
+            (p.lon, p.lat),
+            xytext=(6, 4),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    axis.set_title("Service points by visit days (ring: baseline, disc: scenario; square: office)")
+    axis.set_xlabel("longitude (°E)")
+    axis.set_ylabel("latitude (°N)")
+    axis.set_aspect(1 / math.cos(math.radians(63)))
+    return figure
+
+
+# ----------------------------------------------------------------------------- words
+
+
+CHANGES = (
+    ("visit_days", "visit days", 0, "", 0.5),
+    ("interviews_in_time_pct", "initial interviews in time", 0, "%", 1.0),
+    ("mean_wait_days", "mean wait", 1, "working days", 0.3),
+    ("travelled_to_office", "clients who travel to an office", 1, "", 0.5),
+    ("conversations_in_person_pct", "conversations in person", 0, "%", 2.0),
+    ("conversation_backlog", "conversations not held", 0, "", 1.0),
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    headline: str
+    changes: list[str]
+    deadlines: list[str]
+    municipalities: list[str]
+    verdict: str
+
+
+def _person(s: StaffMember, instance: Instance) -> dict[str, Any]:
+    home = next(
+        (p.name for p in instance.service_points if p.point_id == s.home_point_id), s.home_point_id
     )
-    page = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(summary[0][2:])}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{html.escape(summary[0][2:])}</h1>"
-        + "".join(f"<p>{html.escape(line)}</p>" for line in summary[2:5])
-        + f"<img alt='staff-days per 100 clients' src='data:image/png;base64,{service}'>"
-        + f"<img alt='statutory meeting capacity' src='data:image/png;base64,{capacity}'>"
-        + body
-        + "</body></html>"
+    return {
+        "name": s.name,
+        "id": s.staff_id,
+        "home": home,
+        "fte": s.fte,
+        "skills": ", ".join(sorted(s.skills)),
+    }
+
+
+def summary(base: Scenario, scen: Scenario) -> Summary:
+    """The top of the report, in sentences."""
+    fte_b, fte_s = base.fte, scen.fte
+    year_cost = base.instance.settings.costs.fte_year_eur
+    headline = (
+        f"Pool {fi(fte_b, 1)} FTE → {fi(fte_s, 1)} FTE ({fi(fte_s - fte_b, 1)} FTE; staff cost "
+        f"{fi((fte_s - fte_b) * year_cost / 12, 0, '€')} a month at {fi(year_cost, 0, '€')} "
+        "per FTE-year)."
     )
-    return table, markdown, page
-
-
-# ----------------------------------------------------------------------------- sweep
-
-
-def _one_cut(args: tuple[Instance, str, float, SolverConfig]) -> dict:
-    instance, month, cut, config = args
-    leavers = choose_leavers(instance, cut)
-    scen = run_scenario(instance, month, leavers, config)
     ok, failures = meets_requirements(scen)
+    ok_b, _ = meets_requirements(base)
+    names = {m.municipality_id: m.name for m in base.instance.municipalities}
+    names |= {m.municipality_id: m.name for m in scen.instance.municipalities}
+    flow = scen.flow
+    deadlines = []
+    late = [f for f in flow.municipalities if f.within_deadline_pct < DEADLINE_TARGET_PCT]
+    if late:
+        deadlines.append(
+            f"Initial interview within {flow.deadline} working days: missed in "
+            + ", ".join(
+                f"{names[f.municipality_id]} ({fi(f.within_deadline_pct)} % in time, worst "
+                f"wait {fi(f.worst_wait)} working days)"
+                for f in sorted(late, key=lambda f: f.within_deadline_pct)
+            )
+            + "."
+        )
+    else:
+        deadlines.append(
+            f"Initial interview within {flow.deadline} working days: kept in every "
+            f"municipality (at least {fi(DEADLINE_TARGET_PCT)} % in time, mean of "
+            f"{flow.runs} simulated months)."
+        )
+    travelled = sum(f.travelled for f in flow.municipalities)
+    if travelled >= 0.5:
+        deadlines.append(
+            f"Clients who travel to an office for their initial interview because no local "
+            f"slot comes in time: about {fi(travelled)} a month."
+        )
     areas = scen.areas()
-    munis = scen.municipalities()
+    area_names = {a.area_id: a.name for a in scen.instance.areas}
+    short = areas[areas["conversation_backlog_pct"] > BACKLOG_TARGET_PCT]
+    if short.empty:
+        deadlines.append("The conversations the rules owe are all held (phone and video included).")
+    else:
+        deadlines.append(
+            "Conversations the rules owe and not held this month: "
+            + ", ".join(
+                f"{area_names.get(a, a)} area {fi(r['conversation_backlog_pct'])} % (capacity "
+                f"{fi(r['capacity_pct'])} %)"
+                for a, r in short.iterrows()
+            )
+            + "."
+        )
+    mb, ms = base.municipalities(), scen.municipalities()
+    lines = []
+    for m in list(mb.index) + [m for m in ms.index if m not in mb.index]:
+        if m not in ms.index:
+            lines.append(f"{names[m]}: leaves the employment area; no plan for it.")
+            continue
+        if m not in mb.index:
+            lines.append(
+                f"{names[m]}: joins; {fi(ms.at[m, 'visit_days'])} visit days, "
+                f"{fi(ms.at[m, 'interviews_in_time_pct'])} % of initial interviews in time."
+            )
+            continue
+        parts = []
+        for column, words, digits, unit, threshold in CHANGES:
+            b, s = float(mb.at[m, column]), float(ms.at[m, column])
+            if abs(s - b) >= threshold:
+                u = f" {unit}" if unit and unit != "%" else (" %" if unit == "%" else "")
+                parts.append(f"{words} {fi(b, digits)} → {fi(s, digits)}{u}")
+        if parts:
+            lines.append(f"{names[m]}: " + "; ".join(parts) + ".")
+    if not lines:
+        lines.append(
+            "No municipality's local service changes by more than the noise of the simulation."
+        )
+    verdict = (
+        "Every legal deadline, the conversation rhythm, the equity floor and named cover hold."
+        if ok
+        else f"{len(failures)} requirement(s) break"
+        + (" (some already in the baseline)" if not ok_b else "")
+        + ": "
+        + "; ".join(failures[:6])
+        + (f" (+{len(failures) - 6} more)" if len(failures) > 6 else "")
+        + "."
+    )
+    return Summary(headline, list(scen.words), deadlines, lines, verdict)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+MUNICIPALITY_COLUMNS = (
+    ("visit_days", "Visit days", 0),
+    ("staff_days_per_100_clients", "Outreach staff-days per 100 clients", 2),
+    ("interviews_in_time_pct", "Initial interviews in time, %", 0),
+    ("mean_wait_days", "Mean wait, working days", 1),
+    ("worst_wait_days", "Worst wait, working days", 0),
+    ("travelled_to_office", "Travel to an office, clients", 1),
+    ("conversations_in_person_pct", "Conversations in person, %", 0),
+    ("conversation_backlog", "Conversations not held", 0),
+    ("unmet_visits", "Unmet visit days", 0),
+)
+
+AREA_COLUMNS = (
+    ("local_fte", "Local staff, FTE", 1),
+    ("caseload", "Clients per local worker", 0),
+    ("appointment_capacity", "Appointments a month", 0),
+    ("meetings_required", "Meetings owed a month", 0),
+    ("capacity_pct", "Capacity, % of owed", 0),
+    ("conversation_backlog_pct", "Conversations not held, %", 1),
+    ("travel_km", "Outreach driving, km", 0),
+)
+
+
+def _wide(
+    base: pd.DataFrame, scen: pd.DataFrame, columns: tuple, label: dict[str, str]
+) -> list[dict[str, Any]]:
     rows = []
-    for area_id, row in areas.iterrows():
-        mine = [m.municipality_id for m in instance.active_municipalities() if m.area_id == area_id]
-        visits = munis.loc[munis.index.isin(mine)]
+    for unit in list(base.index) + [u for u in scen.index if u not in base.index]:
+        cells = []
+        for column, _, digits in columns:
+            b = float(base.at[unit, column]) if unit in base.index else math.nan
+            s = float(scen.at[unit, column]) if unit in scen.index else math.nan
+            cells.append(
+                {
+                    "base": fi(b, digits),
+                    "scen": fi(s, digits),
+                    "changed": fi(b, digits) != fi(s, digits),
+                }
+            )
+        rows.append({"name": label.get(unit, unit), "cells": cells})
+    return rows
+
+
+def context(base: Scenario, scen: Scenario) -> dict[str, Any]:
+    """Everything the template shows for one month."""
+    names = {m.municipality_id: m.name for m in base.instance.municipalities}
+    names |= {m.municipality_id: m.name for m in scen.instance.municipalities}
+    area_names = {a.area_id: a.name for a in base.instance.areas}
+    points = {p.point_id: p.name for p in base.instance.service_points}
+    mb, ms = base.municipalities(), scen.municipalities()
+    costs = [c for c in ms.columns if c.startswith("cost_")]
+    gaps = named_cover_gaps(scen.plan, scen.instance)
+    unmet = [
+        {
+            "where": points.get(u.point_id, names.get(u.municipality_id, u.municipality_id)),
+            "date": u.date,
+            "what": u.rule.replace("_", " "),
+            "amount": fi(u.amount, 1),
+            "reason": u.reason,
+        }
+        for u in scen.plan.unmet
+    ]
+    return {
+        "month": scen.plan.month,
+        "summary": summary(base, scen),
+        "municipality_columns": [c[1] for c in MUNICIPALITY_COLUMNS],
+        "municipalities": _wide(mb, ms, MUNICIPALITY_COLUMNS, names),
+        "area_columns": [c[1] for c in AREA_COLUMNS],
+        "areas": _wide(base.areas(), scen.areas(), AREA_COLUMNS, area_names),
+        "cost_columns": [c.removeprefix("cost_") for c in costs],
+        "costs": _wide(mb, ms, tuple((c, c, 0) for c in costs), names),
+        "leavers": [_person(s, base.instance) for s in scen.leavers],
+        "joiners": [_person(s, scen.instance) for s in scen.joiners],
+        "gaps": [
+            {
+                "municipality": names.get(r.municipality_id, r.municipality_id),
+                "process": r.process,
+                "named": r.named,
+                "reason": r.reason,
+            }
+            for r in gaps.itertuples()
+        ],
+        "unmet": unmet,
+        "plots": plots(base, scen),
+        "deadline": scen.flow.deadline,
+        "runs": scen.flow.runs,
+        "status": f"{scen.plan.stats.status}, gap {scen.plan.stats.gap:.1%}",
+        "base_status": f"{base.plan.stats.status}, gap {base.plan.stats.gap:.1%}",
+        "workload": scen.instance.settings.workload,
+        "demand": scen.instance.settings.demand,
+        "targets": {"deadline": DEADLINE_TARGET_PCT, "backlog": BACKLOG_TARGET_PCT},
+    }
+
+
+def whatif_report(
+    months: list[tuple[Scenario, Scenario]], title: str
+) -> tuple[pd.DataFrame, str, str]:
+    """comparison.csv's table, report.md and report.html for one or more months."""
+    tables = []
+    for base, scen in months:
+        table = comparison(base, scen)
+        table.insert(0, "month", scen.plan.month)
+        tables.append(table)
+    contexts = [context(base, scen) for base, scen in months]
+    year = _year(months) if len(months) > 1 else None
+    page = templates.get_template("report.html").render(title=title, months=contexts, year=year)
+    markdown = _markdown(title, contexts, year)
+    return pd.concat(tables, ignore_index=True), markdown, page
+
+
+def _year(months: list[tuple[Scenario, Scenario]]) -> dict[str, Any]:
+    """Month by month, then each municipality over the months."""
+    rows = []
+    for base, scen in months:
+        ok, failures = meets_requirements(scen)
+        flow_b, flow_s = base.flow, scen.flow
         rows.append(
             {
-                "cut_fte": cut,
-                "pool_fte": round(scen.fte, 2),
-                "area_id": area_id,
-                "area_fte": row["fte"],
-                "clients_per_fte": row["clients_per_fte"],
-                "meeting_capacity_pct": row["meeting_capacity_pct"],
-                "appointment_capacity": row["appointment_capacity"],
-                "staff_days": int(visits["staff_days"].sum()),
-                "unmet_visits": int(visits["unmet_visits"].sum()),
-                "unmet_staff_days": round(float(visits["unmet_staff_days"].sum()), 1),
-                "named_cover_gaps": len(named_cover_gaps(scen.plan, scen.instance)),
-                "substitute_days": scen.substitute_days(),
-                "objective": scen.plan.stats.objective,
-                "solver_status": scen.plan.stats.status,
-                "meets_requirements": ok,
-                "failures": "; ".join(failures[:5]),
+                "month": scen.plan.month,
+                "fte": f"{fi(base.fte, 1)} → {fi(scen.fte, 1)}",
+                "visit_days": f"{len(base.plan.visits)} → {len(scen.plan.visits)}",
+                "in_time": f"{fi(min(f.within_deadline_pct for f in flow_b.municipalities))} → "
+                f"{fi(min(f.within_deadline_pct for f in flow_s.municipalities))}",
+                "worst": f"{fi(max(f.worst_wait for f in flow_b.municipalities))} → "
+                f"{fi(max(f.worst_wait for f in flow_s.municipalities))}",
+                "travelled": f"{fi(sum(f.travelled for f in flow_b.municipalities))} → "
+                f"{fi(sum(f.travelled for f in flow_s.municipalities))}",
+                "backlog": f"{fi(sum(f.backlog for f in flow_b.municipalities))} → "
+                f"{fi(sum(f.backlog for f in flow_s.municipalities))}",
+                "verdict": "kept" if ok else failures[0],
             }
         )
-    return {"cut": cut, "rows": rows}
+    names: dict[str, str] = {}
+    totals: dict[str, dict[str, list[float]]] = {}
+    for base, scen in months:
+        for side, s in (("base", base), ("scen", scen)):
+            names |= {m.municipality_id: m.name for m in s.instance.municipalities}
+            frame = s.municipalities()
+            for m in frame.index:
+                t = totals.setdefault(m, {})
+                t.setdefault(f"visits_{side}", []).append(float(frame.at[m, "visit_days"]))
+                t.setdefault(f"in_time_{side}", []).append(
+                    float(frame.at[m, "interviews_in_time_pct"])
+                )
+                t.setdefault(f"worst_{side}", []).append(float(frame.at[m, "worst_wait_days"]))
+                t.setdefault(f"travelled_{side}", []).append(
+                    float(frame.at[m, "travelled_to_office"])
+                )
+    municipalities = []
+    for m, t in totals.items():
+
+        def pair(key: str, how: Any, digits: int = 0, t: dict = t) -> str:
+            b, s = t.get(f"{key}_base"), t.get(f"{key}_scen")
+            return f"{fi(how(b), digits) if b else '–'} → {fi(how(s), digits) if s else '–'}"
+
+        municipalities.append(
+            {
+                "name": names.get(m, m),
+                "visits": pair("visits", sum),
+                "in_time": pair("in_time", min),
+                "worst": pair("worst", max),
+                "travelled": pair("travelled", sum),
+            }
+        )
+    return {"months": rows, "municipalities": municipalities}
 
 
-def run_sweep(
-    instance: Instance,
-    month: str,
-    cuts: list[float],
-    *,
-    jobs: int,
-    config: SolverConfig,
-    on_done: Callable[[float], None] | None = None,
-) -> pd.DataFrame:
-    """Every cut level, in parallel processes; one row per cut and production area."""
-    tasks = [(instance, month, cut, config) for cut in cuts]
-    results = []
-    # 'spawn', not 'fork': the parent may hold CP-SAT's threads, and forking a threaded
-    # process can deadlock.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_one_cut, task) for task in tasks]
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            if on_done is not None:
-                on_done(result["cut"])
-    rows = [row for r in sorted(results, key=lambda r: r["cut"]) for row in r["rows"]]
-    return pd.DataFrame(rows)
-
-
-def sweep_findings(frame: pd.DataFrame) -> list[str]:
-    """The smallest staff meeting every requirement, and each area's marginal FTE."""
-    lines = []
-    by_cut = frame.groupby("cut_fte").agg(
-        pool=("pool_fte", "first"), ok=("meets_requirements", "all")
-    )
-    meeting = by_cut[by_cut["ok"]]
-    if meeting.empty:
-        lines.append("No cut level meets every statutory requirement and the equity floor.")
-    else:
-        best = meeting["pool"].min()
-        cut = meeting["pool"].idxmin()
-        failing = by_cut[(~by_cut["ok"]) & (by_cut.index > cut)]
-        lines.append(
-            f"Smallest staff that still meets every statutory requirement and the "
-            f"equity floor: {best:g} FTE (a cut of {cut:g} FTE)"
-            + (
-                f"; the next level ({failing.index.min():g} FTE cut) fails."
-                if not failing.empty
-                else "; every level tried meets them."
+def _markdown(title: str, contexts: list[dict[str, Any]], year: dict[str, Any] | None) -> str:
+    lines = [f"# {title}", ""]
+    if year is not None:
+        lines += [
+            "## The year, month by month",
+            "",
+            "| month | FTE | visit days | lowest in time % | worst wait | travelled "
+            "| conversations not held | requirements |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            "| "
+            + " | ".join(
+                r[k]
+                for k in ("month", "fte", "visit_days", "in_time", "worst", "travelled", "backlog")
             )
-        )
-    for area_id, rows in frame.groupby("area_id"):
-        rows = rows.sort_values("area_fte")
-        fte = rows["area_fte"].astype(float)
-        if fte.nunique() < 2:
-            lines.append(f"{area_id}: its FTE did not change over the ladder.")
-            continue
-        span = fte.iloc[-1] - fte.iloc[0]
-        points = rows["meeting_capacity_pct"].iloc[-1] - rows["meeting_capacity_pct"].iloc[0]
-        appointments = rows["appointment_capacity"].iloc[-1] - rows["appointment_capacity"].iloc[0]
-        lines.append(
-            f"{area_id}: one FTE holds about {appointments / span:.0f} appointments a "
-            f"month, {points / span:.1f} percentage points of its statutory meeting "
-            "capacity."
-        )
-    return lines
-
-
-def sweep_plot(frame: pd.DataFrame) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-    for area_id, rows in frame.groupby("area_id"):
-        rows = rows.sort_values("cut_fte")
-        axes[0].plot(rows["cut_fte"], rows["meeting_capacity_pct"], marker="o", label=area_id)
-        axes[1].plot(rows["cut_fte"], rows["clients_per_fte"], marker="o", label=area_id)
-        axes[2].plot(rows["cut_fte"], rows["unmet_staff_days"], marker="o", label=area_id)
-    axes[0].axhline(100, color="grey", linestyle="--", linewidth=1)
-    for axis, title in zip(
-        axes,
-        ("Statutory meeting capacity (%)", "Clients per FTE", "Unmet local demand (staff-days)"),
-        strict=True,
-    ):
-        axis.set_title(title)
-        axis.set_xlabel("FTE cut")
-    axes[0].legend()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    return buffer.getvalue()
+            + f" | {r['verdict']} |"
+            for r in year["months"]
+        ]
+        lines.append("")
+    for c in contexts:
+        s = c["summary"]
+        lines += [f"## {c['month']}", "", s.headline, ""]
+        lines += [f"- Change: {w}" for w in s.changes]
+        lines += [f"- {d}" for d in s.deadlines]
+        lines += ["", s.verdict, ""]
+        lines += [f"- {m}" for m in s.municipalities]
+        lines.append("")
+        header = ["Municipality"] + c["municipality_columns"]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for row in c["municipalities"]:
+            cells = [
+                f"{x['base']} → {x['scen']}" if x["changed"] else x["scen"] for x in row["cells"]
+            ]
+            lines.append("| " + " | ".join([row["name"], *cells]) + " |")
+        lines.append("")
+        if c["leavers"]:
+            lines.append(
+                "Leaving: "
+                + ", ".join(
+                    f"{p['name']} ({p['home']}, {fi(p['fte'], 1)} FTE)" for p in c["leavers"]
+                )
+                + "."
+            )
+            lines.append("")
+    return "\n".join(lines)

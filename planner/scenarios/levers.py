@@ -1,0 +1,305 @@
+"""What a manager can change in a scenario, and the stated rule by which each change is
+made to the instance.
+
+=====================  =========================================================================
+lever                  rule
+=====================  =========================================================================
+``cut``                FTE leave the pool: spread over central duties and the production areas
+                       in proportion to their allocation (quota method), last hired first
+                       within each (:func:`planner.scenarios.whatif.choose_leavers`)
+``from_area``          the cut is taken from this production area only
+``staff``              these named people leave
+``leave``              a municipality leaves the employment area: its service points and its
+                       clients go, its cost share goes with it — the pool shrinks by its
+                       share of the weighted client need (last hired first, from its own
+                       production area) — and staff based at its points move to their area's
+                       office
+``join``               an optional production area joins (Varkaus–Joroinen): its municipalities
+                       and points are planned, and it brings staff at the pool's own ratio of
+                       clients per FTE (``join_fte`` to state another), whole people based at
+                       its largest point, every one a coach, with the other key processes in turn
+``rules``              the rule set (e.g. ``2025``) whatever the month
+``face_to_face``       the share of statutory meetings held face to face
+``meeting_share``      the share of an office day in client meetings ([workload])
+``registrations``      new registrations a month per client ([workload])
+``close``              service points close (their staff move to their area's office)
+``room_days``          a service point's room is free on other weekdays (``{point = "Mon Wed"}``)
+=====================  =========================================================================
+
+Levers combine: a scenario file (TOML, the keys above) or the flags of ``planner whatif``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
+
+from models.instance import StaffMember
+from planner.clients import municipality_counts, weighted_need
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from models.instance import Instance
+
+NUMERIC = ("cut", "meeting_share", "face_to_face", "registrations", "join_fte")
+"""Levers a sweep can step through."""
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class LeverError(ValueError):
+    """A lever that cannot be applied to this instance; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Levers:
+    cut: float = 0.0
+    from_area: str | None = None
+    staff: tuple[str, ...] = ()
+    leave: tuple[str, ...] = ()
+    join: tuple[str, ...] = ()
+    join_fte: float | None = None
+    rules: str | None = None
+    face_to_face: float | None = None
+    meeting_share: float | None = None
+    registrations: float | None = None
+    close: tuple[str, ...] = ()
+    room_days: dict[str, str] = field(default_factory=dict)
+
+    def with_value(self, lever: str, value: float) -> Levers:
+        if lever not in NUMERIC:
+            raise LeverError(f"{lever!r} is not a numeric lever ({', '.join(NUMERIC)})")
+        return replace(self, **{lever: value})
+
+    def changes_anything(self) -> bool:
+        return self != Levers()
+
+
+def read_levers(path: Path) -> Levers:
+    """A scenario file: TOML with the keys of :class:`Levers`; every problem named."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LeverError(f"{path}: cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LeverError(f"{path}: not valid TOML ({exc})") from None
+    return levers_from(data, str(path))
+
+
+def levers_from(data: dict[str, Any], where: str) -> Levers:
+    known = {f.name: f for f in fields(Levers)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise LeverError(f"{where}: unknown lever {key!r} (known: {', '.join(known)})")
+        if key in ("staff", "leave", "join", "close"):
+            if isinstance(value, str):
+                value = value.replace(",", " ").split()
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise LeverError(f"{where}: {key} must be a list of ids")
+            values[key] = tuple(value)
+        elif key == "room_days":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise LeverError(f"{where}: room_days must map a point to weekdays")
+            values[key] = dict(value)
+        elif key in ("from_area", "rules"):
+            if not isinstance(value, str):
+                raise LeverError(f"{where}: {key} must be a string")
+            values[key] = value
+        else:
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise LeverError(f"{where}: {key} must be a number")
+            if not math.isfinite(value) or value < 0:
+                raise LeverError(f"{where}: {key} must be a finite number, 0 or more")
+            values[key] = float(value)
+    for key in ("face_to_face", "meeting_share"):
+        if key in values and not 0 < values[key] <= 1:
+            raise LeverError(f"{where}: {key} must be a share between 0 and 1")
+    return Levers(**values)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The scenario's instance, who left, who joined, and each change in words."""
+
+    instance: Instance
+    leavers: tuple[StaffMember, ...]
+    joiners: tuple[StaffMember, ...]
+    words: tuple[str, ...]
+
+
+def _settings(instance: Instance, section: str, **changes: Any) -> Instance:
+    settings = instance.settings
+    part = getattr(settings, section).model_copy(update=changes)
+    return instance.derived(settings=settings.model_copy(update={section: part}))
+
+
+def _office_of_area(instance: Instance, area_id: str) -> str:
+    offices = [
+        p
+        for p in instance.service_points
+        if p.kind == "office" and instance.municipality(p.municipality_id).area_id == area_id
+    ]
+    offices = offices or [p for p in instance.service_points if p.kind == "office"]
+    return offices[0].point_id
+
+
+def _rehome(instance: Instance, gone_points: set[str]) -> Instance:
+    staff = tuple(
+        s.model_copy(
+            update={
+                "home_point_id": _office_of_area(instance, instance.area_of_point(s.home_point_id))
+            }
+        )
+        if s.home_point_id in gone_points
+        else s
+        for s in instance.staff
+    )
+    return instance.derived(staff=staff)
+
+
+def apply_levers(instance: Instance, levers: Levers) -> Applied:
+    """The instance the scenario plans, by the rules in the module docstring."""
+    from planner.scenarios.whatif import choose_leavers, without
+
+    words: list[str] = []
+    names = {m.municipality_id: m.name for m in instance.municipalities}
+    point_names = {p.point_id: p.name for p in instance.service_points}
+    # Rules and workload first: they change nobody.
+    if levers.rules is not None:
+        if levers.rules not in instance.settings.rule_sets:
+            known = ", ".join(instance.settings.rule_sets)
+            raise LeverError(f"rules: no rule set {levers.rules!r} (known: {known})")
+        instance = _settings(instance, "demand", rule_set=levers.rules)
+        words.append(f"the {levers.rules} rule set applies")
+    if levers.face_to_face is not None:
+        instance = _settings(instance, "demand", face_to_face_share=levers.face_to_face)
+        words.append(f"{levers.face_to_face:.0%} of meetings face to face")
+    if levers.meeting_share is not None:
+        instance = _settings(instance, "workload", client_meeting_share=levers.meeting_share)
+        words.append(f"{levers.meeting_share:.0%} of an office day in client meetings")
+    if levers.registrations is not None:
+        instance = _settings(
+            instance, "workload", registrations_per_client_month=levers.registrations
+        )
+        words.append(f"{levers.registrations:g} new registrations a month per client")
+    # Points.
+    for point_id, days in levers.room_days.items():
+        if point_id not in point_names:
+            raise LeverError(f"room_days: unknown service point {point_id!r}")
+        weekdays = frozenset(d.strip().title()[:3] for d in days.replace(",", " ").split())
+        if not weekdays or any(d not in WEEKDAYS for d in weekdays):
+            raise LeverError(f"room_days: {days!r} for {point_id} is not a list of weekdays")
+        points = tuple(
+            p.model_copy(update={"weekdays": weekdays, "pattern": None})
+            if p.point_id == point_id
+            else p
+            for p in instance.service_points
+        )
+        instance = instance.derived(service_points=points)
+        words.append(f"{point_names[point_id]}'s room is free on {days}")
+    if levers.close:
+        unknown = [p for p in levers.close if p not in point_names]
+        if unknown:
+            raise LeverError(f"close: unknown service point(s) {', '.join(unknown)}")
+        instance = _rehome(instance, set(levers.close))
+        instance = instance.derived(
+            service_points=tuple(
+                p for p in instance.service_points if p.point_id not in levers.close
+            )
+        )
+        words.append("closes: " + ", ".join(point_names[p] for p in levers.close))
+    # Areas joining bring their staff.
+    joiners: list[StaffMember] = []
+    if levers.join:
+        optional = {a.area_id: a for a in instance.areas if a.optional}
+        unknown = [a for a in levers.join if a not in optional]
+        if unknown:
+            raise LeverError(
+                f"join: {', '.join(unknown)} is not an optional production area "
+                f"(optional: {', '.join(optional) or 'none'})"
+            )
+        before = municipality_counts(instance)
+        pool_clients = sum(c["broad_unemployment"] for c in before.values())
+        pool_fte = sum(s.fte for s in instance.regular_staff())
+        chosen = tuple(sorted(set(instance.settings.include_optional_areas) | set(levers.join)))
+        instance = instance.derived(
+            settings=instance.settings.model_copy(update={"include_optional_areas": chosen})
+        )
+        after = municipality_counts(instance)
+        skills = [p for p in instance.settings.processes if p != "coach"] or ["coach"]
+        for area_id in levers.join:
+            members = [m.municipality_id for m in instance.municipalities if m.area_id == area_id]
+            clients = sum(after[m]["broad_unemployment"] for m in members if m in after)
+            fte = (
+                levers.join_fte
+                if levers.join_fte is not None
+                else clients * pool_fte / pool_clients
+            )
+            people = max(1, round(fte))
+            points = [p for p in instance.service_points if p.municipality_id in members]
+            home = max(points, key=lambda p: p.client_share).point_id
+            for k in range(people):
+                joiners.append(
+                    StaffMember(
+                        staff_id=f"{area_id}-{k + 1:02d}",
+                        name=f"New worker {k + 1} ({optional[area_id].name})",
+                        fte=1.0,
+                        home_point_id=home,
+                        skills=frozenset({"coach", skills[k % len(skills)]}),
+                    )
+                )
+            words.append(
+                f"{optional[area_id].name} joins with {clients:.0f} clients and {people} "
+                f"new FTE ({'stated' if levers.join_fte is not None else 'at the pool ratio'}"
+                f" of {pool_clients / pool_fte:.0f} clients per FTE)"
+            )
+        instance = instance.derived(staff=(*instance.staff, *joiners))
+    # People leaving.
+    leavers: list[StaffMember] = []
+    if levers.leave:
+        unknown = [m for m in levers.leave if m not in names]
+        if unknown:
+            raise LeverError(f"leave: unknown municipality {', '.join(unknown)}")
+        counts = municipality_counts(instance)
+        need = weighted_need(instance, counts, instance.settings.allocation.weighting)
+        total = sum(need.values())
+        for muni in levers.leave:
+            share = need.get(muni, 0.0) / total if total else 0.0
+            pool = sum(s.fte for s in instance.regular_staff())
+            area = instance.municipality(muni).area_id
+            gone = choose_leavers(instance, share * pool, from_area=area)
+            leavers += gone
+            points = {p.point_id for p in instance.service_points if p.municipality_id == muni}
+            instance = without(instance, gone)
+            instance = _rehome(instance, points)
+            instance = instance.derived(
+                municipalities=tuple(
+                    m for m in instance.municipalities if m.municipality_id != muni
+                ),
+                service_points=tuple(
+                    p for p in instance.service_points if p.point_id not in points
+                ),
+            )
+            words.append(
+                f"{names[muni]} leaves ({share:.1%} of the weighted client need): "
+                f"{sum(s.fte for s in gone):g} FTE go with its cost share"
+            )
+    if levers.staff or levers.cut:
+        try:
+            gone = choose_leavers(
+                instance, levers.cut, levers.from_area, list(levers.staff) or None
+            )
+        except ValueError as exc:
+            raise LeverError(str(exc)) from None
+        leavers += gone
+        instance = without(instance, gone)
+        if levers.staff:
+            words.append(f"{len(gone)} named people leave")
+        else:
+            where = f" from {levers.from_area}" if levers.from_area else " across the pool"
+            words.append(f"{levers.cut:g} FTE cut{where}")
+    return Applied(instance, tuple(leavers), tuple(joiners), tuple(words) or ("no change",))

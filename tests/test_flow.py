@@ -1,0 +1,100 @@
+"""The client-flow simulation (planner.plan.flow) on the tiny instance: figures from
+their definitions, and the direction each one must move when the plan changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from planner.plan.flow import office_slots, simulate
+from planner.plan.model import SolverConfig
+from planner.plan.schedule import plan_month
+from tests.tiny import tiny
+
+if TYPE_CHECKING:
+    from models.instance import Instance
+    from models.plan import Plan
+
+MONTH = "2026-03"
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Instance, Plan]:
+    instance = tiny(tmp_path_factory.mktemp("flow") / "i")
+    return instance, plan_month(instance, MONTH, config=SolverConfig(time_limit=5, seed=1))
+
+
+def _without(plan: Plan, keep: object) -> Plan:
+    """The plan with only the schedule entries ``keep`` accepts (the rest made 'off')."""
+    schedule = tuple(
+        e if keep(e) else e.model_copy(update={"activity": "off", "place_id": ""})  # type: ignore[operator]
+        for e in plan.schedule
+    )
+    return plan.model_copy(update={"schedule": schedule})
+
+
+def test_the_same_seed_gives_the_same_figures(planned: tuple[Instance, Plan]) -> None:
+    instance, plan = planned
+    assert simulate(plan, instance, seed=3) == simulate(plan, instance, seed=3)
+    flow = simulate(plan, instance, seed=3)
+    assert flow.deadline == 10 and flow.runs == 20
+    town = flow.municipality("town")
+    # An office open every working day: the interview comes the next working day.
+    assert town.mean_wait == 1.0 and town.within_deadline_pct == 100.0
+    assert office_slots(instance) == pytest.approx(435 * 0.5 / 60)
+
+
+def test_without_outreach_village_clients_travel_to_the_office(
+    planned: tuple[Instance, Plan],
+) -> None:
+    instance, plan = planned
+    with_visits = simulate(plan, instance).municipality("village")
+    assert with_visits.in_person_pct > 0
+    no_visits = simulate(_without(plan, lambda e: e.activity != "outreach"), instance)
+    village = no_visits.municipality("village")
+    assert village.in_person_pct == 0
+    assert village.travelled > 0 and village.travelled >= with_visits.travelled
+    # The office has room for them on their deadline day, so they are still in time.
+    assert village.within_deadline_pct == 100.0
+    assert village.worst_wait == 10
+
+
+def test_fewer_visit_days_never_shorten_the_wait(planned: tuple[Instance, Plan]) -> None:
+    instance, plan = planned
+    visits = sorted({e.date for e in plan.schedule if e.activity == "outreach"})
+    assert len(visits) >= 2
+    half = set(visits[::2])
+    fewer = _without(plan, lambda e: e.activity != "outreach" or e.date in half)
+    full = simulate(plan, instance).municipality("village")
+    thin = simulate(fewer, instance).municipality("village")
+    assert thin.mean_wait >= full.mean_wait
+    assert thin.in_person_pct <= full.in_person_pct
+
+
+def test_no_capacity_leaves_every_conversation_unheld_and_interviews_late(
+    planned: tuple[Instance, Plan],
+) -> None:
+    instance, plan = planned
+    flow = simulate(_without(plan, lambda e: False), instance)
+    for m in flow.municipalities:
+        assert m.backlog == pytest.approx(m.conversations_due)
+        assert m.in_person_slots == 0
+        assert m.late > 0 and m.within_deadline_pct == 0
+    (area,) = flow.areas
+    assert area.appointment_capacity == 0 and area.capacity_pct == 0
+
+
+def test_the_2025_deadline_is_shorter(planned: tuple[Instance, Plan]) -> None:
+    instance, plan = planned
+    rules = instance.settings.demand.model_copy(update={"rule_set": "2025"})
+    old = instance.model_copy(
+        update={"settings": instance.settings.model_copy(update={"demand": rules})}
+    )
+    flow = simulate(plan, old)
+    assert flow.deadline == 5
+    assert flow.municipality("village").worst_wait <= 5
+    assert (
+        flow.municipality("village").travelled
+        > simulate(plan, instance).municipality("village").travelled
+    )
