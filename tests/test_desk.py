@@ -33,6 +33,7 @@ from planner.feeds.server import create_app, redact
 from planner.feeds.store import connect, issue_token
 from planner.io import load_instance
 from planner.plan.month import prepare
+from tests.browser import browser, console_errors
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).parent.parent
 MONTH = "2026-03"
 FREEZE = "2026-03-16"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -93,37 +92,6 @@ def served(desk: Desk) -> Iterator[tuple[Desk, str]]:
         yield desk, base + desk_link
 
 
-def _browser():  # type: ignore[no-untyped-def]
-    if not (CHROMIUM and CHROMEDRIVER):
-        why = (
-            "the desk's browser test needs Debian's chromium and chromium-driver "
-            "(run scripts/install-browser)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(f"in CI a skipped browser test is a failure: {why}")
-        pytest.skip(why)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1600,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-
-
 def _wait_for_job(driver, timeout: float = 180) -> str:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
@@ -163,10 +131,6 @@ def _submit(driver, form_id: str, values: dict[str, str]) -> None:  # type: igno
         else:
             driver.execute_script("arguments[0].value = arguments[1]", field, value)
     _click(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-
-
-def _console_errors(driver) -> list[str]:  # type: ignore[no-untyped-def]
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def _choose_pin_and_absence(desk: Desk, draft: Path) -> tuple[tuple[str, str, str], tuple]:
@@ -211,7 +175,7 @@ def test_a_planner_pins_replans_and_publishes_in_a_browser(
     base = link.split("/desk/")[0]
     shots = Path(os.environ.get("DESK_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    driver = _browser()
+    driver = browser()
     try:
         # Sign in by the token link: the page that answers holds no token.
         driver.get(link)
@@ -287,7 +251,7 @@ def test_a_planner_pins_replans_and_publishes_in_a_browser(
         driver.get(f"{base}/desk/{MONTH}/")
         _click(driver, driver.find_element(By.CSS_SELECTOR, "#publish-form button"))
         assert "publication 2" in driver.find_element(By.ID, "message").text
-        assert not _console_errors(driver)
+        assert not console_errors(driver)
 
         staff_token = issue_token(desk.db, pinned, log.now())
         with urllib.request.urlopen(f"{base}/feeds/staff/{staff_token}.ics") as response:

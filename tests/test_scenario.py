@@ -176,3 +176,67 @@ def test_cli_whatif_and_sweep(tmp_path: Path) -> None:
         main, ["whatif", str(directory), "--month", MONTH, "--leave", "atlantis"]
     )
     assert unknown.exit_code == 2 and "unknown municipality atlantis" in unknown.output
+
+
+def test_a_run_of_months_is_judged_by_quarter() -> None:
+    from planner.scenarios.sweep import judge
+
+    def frame(capacity: list[int], other_ok: bool = True) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "value": 0.0,
+                "month": f"2026-{m + 6:02d}",
+                "area_id": "a",
+                "appointment_capacity": c,
+                "meetings_required": 100,
+                "meets_requirements": c >= 100,
+                "first_failure": "short",
+                "failures": 1,
+                "meets_other": other_ok,
+                "first_other_failure": "an unmet visit day",
+            }
+            for m, c in enumerate(capacity)
+        )
+
+    # July short, made up in June and August: the three-month window holds.
+    assert judge(frame([110, 80, 110]), 0.0) == (True, "")
+    ok, why = judge(frame([100, 70, 110, 120]), 0.0)
+    assert not ok and "93 % of the meetings owed in 2026-06…2026-08" in why
+    assert judge(frame([120, 120, 120], other_ok=False), 0.0) == (
+        False,
+        "an unmet visit day (2026-06)",
+    )
+    # One month is judged by itself.
+    assert judge(frame([95]), 0.0)[0] is False
+
+
+def test_whatif_over_months_reports_the_run(tmp_path: Path) -> None:
+    directory = write_tiny(tmp_path / "i")
+    out = tmp_path / "w"
+    result = CliRunner().invoke(
+        main,
+        [
+            "whatif",
+            str(directory),
+            "--months",
+            "2026-02:2026-03",
+            "--staff",
+            "p3",
+            "--out",
+            str(out),
+            "--time-limit",
+            "3",
+            "--workers",
+            "2",
+            "--jobs",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "## The year, month by month" in markdown and "Over the months" in markdown
+    assert "## 2026-02" in markdown and "## 2026-03" in markdown
+    table = pd.read_csv(out / "comparison.csv")
+    assert sorted(set(table["month"])) == ["2026-02", "2026-03"]
+    bad = CliRunner().invoke(main, ["whatif", str(directory), "--months", "2026-03:2026-01"])
+    assert bad.exit_code == 2 and "before" in bad.output
