@@ -945,7 +945,7 @@ def whatif(
     for base, scen in pairs:
         s = summary(base, scen)
         click.echo(f"{scen.plan.month}: {s.headline}")
-        for line in s.deadlines:
+        for line in [*s.deadlines, *s.areas]:
             click.echo(f"  {line}")
         click.echo(f"  {s.verdict}")
     click.echo(f"wrote {target}/ (comparison.csv, report.md, report.html)")

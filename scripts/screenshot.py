@@ -20,6 +20,9 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+"""The flags that start Chromium on these machines: no sandbox as root, and none of
+its background connections, which the closed network refuses (the browser tests use
+them too)."""
 
 
 def main() -> None:

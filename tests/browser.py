@@ -13,20 +13,10 @@ from typing import Any
 
 import pytest
 
+from scripts.screenshot import FLAGS
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
-"""The flags that start Chromium on these machines: no sandbox as root, and none of
-its background connections, which the closed network refuses."""
 
 
 def browser(width: int = 1600, height: int = 1000) -> Any:

@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +27,7 @@ from planner.feeds.store import StoreError, connect, issue_token, publish, revok
 from planner.plan.model import SolverConfig
 from planner.plan.outputs import write_plan
 from planner.plan.schedule import plan_month
+from tests.loopback import serving
 from tests.tiny import tiny
 
 if TYPE_CHECKING:
@@ -252,26 +252,11 @@ def test_a_person_sees_only_their_own_visits(published: tuple[Instance, Path, Pa
 
 @pytest.fixture
 def server(published: tuple[Instance, Path, Path]) -> Iterator[tuple[str, Path]]:
-    import uvicorn
-
     from planner.feeds.server import create_app
 
     _, _, db = published
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(db), host="127.0.0.1", port=port, access_log=False, log_level="warning"
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", db
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(db)) as base:
+        yield base, db
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

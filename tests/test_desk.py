@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import os
 import shutil
-import socket
 import threading
 import time
 import urllib.error
@@ -34,6 +33,7 @@ from planner.feeds.store import connect, issue_token
 from planner.io import load_instance
 from planner.plan.month import prepare
 from tests.browser import browser, console_errors
+from tests.loopback import serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -60,35 +60,11 @@ def desk(tmp_path: Path) -> Desk:
     )
 
 
-def _serve(desk: Desk) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(desk.db, desk),
-        host="127.0.0.1",
-        port=port,
-        access_log=False,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
-
-
 @pytest.fixture
 def served(desk: Desk) -> Iterator[tuple[Desk, str]]:
     planner_token = issue_token(desk.db, "planner:aino", log.now())
     desk_link = f"/desk/signin/{planner_token}"
-    for base in _serve(desk):
+    with serving(create_app(desk.db, desk)) as base:
         yield desk, base + desk_link
 
 

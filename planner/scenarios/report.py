@@ -200,6 +200,7 @@ class Summary:
     headline: str
     changes: list[str]
     deadlines: list[str]
+    areas: list[str]
     municipalities: list[str]
     verdict: str
 
@@ -274,6 +275,17 @@ def summary(base: Scenario, scen: Scenario) -> Summary:
             )
             + "."
         )
+    ab = base.areas()
+    area_lines = []
+    for a, r in areas.iterrows():
+        was = ab.loc[a] if a in ab.index else None
+        area_lines.append(
+            f"{area_names.get(a, a)} area: clients per local worker "
+            + (f"{fi(was['caseload'])} → " if was is not None else "")
+            + f"{fi(r['caseload'])}; appointments for "
+            + (f"{fi(was['capacity_pct'])} % → " if was is not None else "")
+            + f"{fi(r['capacity_pct'])} % of the meetings owed."
+        )
     mb, ms = base.municipalities(), scen.municipalities()
     lines = []
     for m in list(mb.index) + [m for m in ms.index if m not in mb.index]:
@@ -308,7 +320,7 @@ def summary(base: Scenario, scen: Scenario) -> Summary:
         + (f" (+{len(failures) - 6} more)" if len(failures) > 6 else "")
         + "."
     )
-    return Summary(headline, list(scen.words), deadlines, lines, verdict)
+    return Summary(headline, list(scen.words), deadlines, area_lines, lines, verdict)
 
 
 # ----------------------------------------------------------------------------- tables
@@ -518,6 +530,7 @@ def _markdown(title: str, contexts: list[dict[str, Any]], year: dict[str, Any] |
         lines += [f"## {c['month']}", "", s.headline, ""]
         lines += [f"- Change: {w}" for w in s.changes]
         lines += [f"- {d}" for d in s.deadlines]
+        lines += [f"- {a}" for a in s.areas]
         lines += ["", s.verdict, ""]
         lines += [f"- {m}" for m in s.municipalities]
         lines.append("")
