@@ -187,6 +187,7 @@ def test_a_run_of_months_is_judged_by_quarter() -> None:
                 "value": 0.0,
                 "month": f"2026-{m + 6:02d}",
                 "area_id": "a",
+                "area": "A",
                 "appointment_capacity": c,
                 "meetings_required": 100,
                 "meets_requirements": c >= 100,
@@ -201,7 +202,7 @@ def test_a_run_of_months_is_judged_by_quarter() -> None:
     # July short, made up in June and August: the three-month window holds.
     assert judge(frame([110, 80, 110]), 0.0) == (True, "")
     ok, why = judge(frame([100, 70, 110, 120]), 0.0)
-    assert not ok and "93 % of the meetings owed in 2026-06…2026-08" in why
+    assert not ok and "A area: appointments for 93 % of the meetings owed in 2026-06…2026-08" in why
     assert judge(frame([120, 120, 120], other_ok=False), 0.0) == (
         False,
         "an unmet visit day (2026-06)",

@@ -75,6 +75,7 @@ def rows(scenario: Scenario, lever: str, value: float) -> list[dict[str, Any]]:
     areas = scenario.areas()
     munis = scenario.municipalities()
     flow = scenario.flow
+    names = {a.area_id: a.name for a in scenario.instance.areas}
     out = []
     for area_id, row in areas.iterrows():
         mine = [
@@ -91,6 +92,7 @@ def rows(scenario: Scenario, lever: str, value: float) -> list[dict[str, Any]]:
                 "value": value,
                 "pool_fte": round(scenario.fte, 2),
                 "area_id": area_id,
+                "area": names.get(area_id, area_id),
                 "local_fte": row["local_fte"],
                 "caseload": row["caseload"],
                 "appointment_capacity": row["appointment_capacity"],
@@ -164,7 +166,7 @@ def judge(frame: pd.DataFrame, value: float) -> tuple[bool, str]:
         return False, f"{row['first_other_failure']} ({row['month']})"
     width = min(QUARTER, len(months))
     worst: tuple[float, str, str] | None = None
-    for area_id, rows_ in part.groupby("area_id"):
+    for area_id, rows_ in part.groupby("area"):
         by_month = rows_.set_index("month")
         for k in range(len(months) - width + 1):
             window = months[k : k + width]
@@ -225,7 +227,7 @@ def findings(frame: pd.DataFrame) -> list[str]:
         for value in values:
             ok, why = verdicts[value]
             lines.append(f"{lever} = {value:g}: " + ("every requirement kept" if ok else why))
-    for area_id, part in frame.groupby("area_id"):
+    for area_id, part in frame.groupby("area"):
         ordered = part.groupby("value").agg(
             caseload=("caseload", "mean"),
             in_time=("lowest_in_time_pct", "min"),
@@ -234,8 +236,9 @@ def findings(frame: pd.DataFrame) -> list[str]:
         )
         first, last = ordered.iloc[0], ordered.iloc[-1]
         lines.append(
-            f"{area_id}: caseload {first['caseload']:.0f} → {last['caseload']:.0f} clients per "
-            f"local worker (anchor {CASELOAD_ANCHOR}); capacity {first['capacity']:.0f} % → "
+            f"{area_id} area: caseload {first['caseload']:.0f} → {last['caseload']:.0f} "
+            f"clients per local worker (anchor {CASELOAD_ANCHOR}); capacity "
+            f"{first['capacity']:.0f} % → "
             f"{last['capacity']:.0f} %; lowest share in time {first['in_time']:.0f} % → "
             f"{last['in_time']:.0f} %; mean wait {first['wait']:.1f} → {last['wait']:.1f} "
             "working days."
@@ -279,7 +282,7 @@ def sweep_plot(frame: pd.DataFrame) -> bytes:
     ]
     months = frame["month"].nunique()
     for axis, (column, title, how, ref, label) in zip(axes.flat, panels, strict=True):
-        for area_id, part in frame.groupby("area_id"):
+        for area_id, part in frame.groupby("area"):
             series = part.groupby("value")[column].agg(how)
             axis.plot(series.index, series.values, marker="o", label=area_id)
         if ref is not None:
