@@ -27,7 +27,14 @@ import pytest
 from icalendar import Calendar
 
 from planner.desk import log
-from planner.desk.service import Desk, DeskError, add_absence, add_pin, run_job
+from planner.desk.service import (
+    Desk,
+    DeskError,
+    add_absence,
+    add_pin,
+    publish_draft,
+    run_job,
+)
 from planner.feeds.server import create_app, redact
 from planner.feeds.store import connect, issue_token
 from planner.io import load_instance
@@ -342,3 +349,8 @@ def test_a_replan_interrupted_by_a_restart_runs_again(desk: Desk) -> None:
     done = log.job(desk.db, job_id)
     assert done is not None and done.status == "done", done.log
     assert log.draft(desk.db, MONTH)[0].endswith(f"job-{job_id}-2")  # type: ignore[index]
+    # A fact that changed since the draft was made: publishing it is refused.
+    add_absence(desk, MONTH, "aino", {"staff_id": "s010", "start": "2026-03-20"})
+    with pytest.raises(DeskError, match=r"instance changed since this draft was made \(absences"):
+        publish_draft(desk, MONTH, "aino")
+    assert log.published(desk.db, MONTH) is None

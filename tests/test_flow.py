@@ -13,6 +13,8 @@ from planner.plan.schedule import plan_month
 from tests.tiny import tiny
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from models.instance import Instance
     from models.plan import Plan
 
@@ -98,3 +100,19 @@ def test_the_2025_deadline_is_shorter(planned: tuple[Instance, Plan]) -> None:
         flow.municipality("village").travelled
         > simulate(plan, instance).municipality("village").travelled
     )
+
+
+def test_time_shares_beyond_the_working_day_are_refused(tmp_path: Path) -> None:
+    from planner.io import InstanceError, load_instance
+    from tests.tiny import write_tiny
+
+    directory = write_tiny(tmp_path / "i")
+    with open(directory / "instance.toml", "a", encoding="utf-8") as handle:
+        handle.write(
+            "[workload]\nclient_meeting_share = 0.7\n"
+            "[workload.other_tasks]\ndocumentation = 0.2\ntravel = 0.2\n"
+        )
+    with pytest.raises(InstanceError) as error:
+        load_instance(directory)
+    assert "add up to 1.10, more than all of the working time" in str(error.value)
+    assert "instance.toml" in str(error.value)
