@@ -153,6 +153,7 @@ def test_a_planner_pins_replans_and_publishes_in_a_browser(
     served: tuple[Desk, str], tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     desk, link = served
     base = link.split("/desk/")[0]
@@ -163,6 +164,10 @@ def test_a_planner_pins_replans_and_publishes_in_a_browser(
         # Sign in by the token link: the page that answers holds no token.
         driver.get(link)
         assert link.rsplit("/", 1)[1] not in driver.page_source
+        # The sign-in page moves on to the desk by itself; let it land before going on,
+        # or its late refresh would take the browser to the default month.
+        WebDriverWait(driver, 20).until(lambda d: "/signin/" not in d.current_url)
+        assert link.rsplit("/", 1)[1] not in driver.current_url
         driver.get(f"{base}/desk/{MONTH}/")
         assert "by service point" in driver.title
         assert "none yet" in driver.page_source

@@ -311,7 +311,8 @@ def summary(base: Scenario, scen: Scenario) -> Summary:
             "No municipality's local service changes by more than the noise of the simulation."
         )
     verdict = (
-        "Every legal deadline, the conversation rhythm, the equity floor and named cover hold."
+        "The initial-interview deadline, appointments for every meeting owed, the equity "
+        "floor and named cover hold."
         if ok
         else f"{len(failures)} requirement(s) break"
         + (" (some already in the baseline)" if not ok_b else "")
