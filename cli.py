@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 DEFAULT_INSTANCE = "instances/kuopio"
 WHOLE_WORDS = "the whole month as one model"
-SPLIT_WORDS = "bound of a relaxation by production area, valid for the month"
+SPLIT_WORDS = "bound of a Lagrangian relaxation by production area, valid for the month"
 RULE_COUNT = 13
 """Rule families of planner.check (tests/test_check.py keeps this in step)."""
 

@@ -144,7 +144,8 @@ class SolverStats(_Frozen):
     method: str = Field(
         default="whole",
         description="'whole': one model of the month, its own bound; 'split': the bound of "
-        "a relaxation by production area (valid for the whole month), the plan its repair.",
+        "a Lagrangian relaxation by production area (valid for the whole month), the plan "
+        "the best repair of its rounds.",
     )
 
 

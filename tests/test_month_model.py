@@ -281,3 +281,31 @@ def test_a_room_free_only_at_weekends_is_an_unmet_floor_not_a_failure(tmp_path: 
     assert not plan.visits
     floor = [u for u in plan.unmet if u.rule == "equity_floor"]
     assert floor and "free only on Sat Sun" in floor[0].reason
+
+
+def test_identical_substitutes_pooled_give_the_same_optimum(tmp_path: Path) -> None:
+    """Interchangeable full-time substitutes planned as one pool (a count per duty and day)
+    is an exact reformulation: the same proven optimum as planning them by name, and the
+    pool's duties go back to names with nobody doubly booked or planned while absent."""
+    from planner.plan.model import solve_model
+    from planner.plan.month import prepare
+
+    absences = [("sub2", "2026-03-02", "2026-03-13"), ("p1", "2026-03-02", "2026-03-31")]
+    absences += [("p2", "2026-03-09", "2026-03-20"), ("p4", "2026-03-16", "2026-03-27")]
+    instance = tiny(tmp_path / "i", substitutes=3, absences=absences, office_min=4)
+    data = prepare(instance, "2026-03")
+    pooled = data.pooled()
+    assert pooled.pool == {"sub1": ("sub1", "sub2", "sub3")}
+    assert pooled.pool_count["sub1"][0] == 2  # sub2 is away on 2 March
+    config = SolverConfig(time_limit=20, workers=2, seed=1)
+    by_name, as_pool = solve_model(data, config), solve_model(pooled, config)
+    assert by_name.status == as_pool.status == "OPTIMAL"
+    assert as_pool.objective == by_name.objective
+    duties: dict[tuple[str, int], int] = {}
+    for sid, *_, day in [*as_pool.x, *as_pool.sub_office, *as_pool.sub_central]:
+        if sid.startswith("sub"):
+            duties[(sid, day)] = duties.get((sid, day), 0) + 1
+    assert duties, "the substitutes are needed in this month"
+    assert max(duties.values()) == 1
+    assert all(data.available[sid][day] for sid, day in duties)
+    assert not any(sid == "sub2" and day < 10 for sid, day in duties)

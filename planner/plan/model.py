@@ -108,6 +108,10 @@ def add_staff_variables(data: MonthData, b: Built) -> None:
         sid = person.staff_id
         available = data.available[sid]
         target = data.work_days[sid]
+        if sid in data.pool:  # a pool of full-timers: its members at work that day
+            for i, count in enumerate(data.pool_count[sid]):
+                v.work[(sid, i)] = count
+            continue
         if target >= sum(available):
             for i, ok in enumerate(available):
                 v.work[(sid, i)] = int(ok)
@@ -151,19 +155,27 @@ def add_outreach_assignments(data: MonthData, b: Built) -> None:
             staffed = m.new_bool_var(f"staffed[{point_id},{day}]")
             v.staffed[(point_id, day)] = staffed
             m.add(staffed <= v.open[(point_id, day)])
-            coaches = []
+            coaches, pooled = [], False
             for person in data.staff:
                 sid = person.staff_id
                 if not data.available[sid][day] or not data.may_visit(sid, point_id):
                     continue
-                x = m.new_bool_var(f"x[{sid},{point_id},{day}]")
+                if sid in data.pool:  # how many of the pool go
+                    most = min(point.rooms, data.pool_count[sid][day])
+                    x = m.new_int_var(0, most, f"x[{sid},{point_id},{day}]")
+                    m.add(x == 0).only_enforce_if(~staffed)
+                    pooled = True
+                else:
+                    x = m.new_bool_var(f"x[{sid},{point_id},{day}]")
+                    m.add_implication(x, staffed)
                 v.x[(sid, point_id, day)] = x
                 v.by_point_day[(point_id, day)].append(sid)
                 v.by_staff_day[(sid, day)].append(point_id)
-                m.add_implication(x, staffed)
                 if "coach" in person.skills:
                     coaches.append(x)
-            if coaches:
+            if coaches and pooled:
+                m.add(sum(coaches) >= 1).only_enforce_if(staffed)
+            elif coaches:
                 m.add_bool_or(coaches).only_enforce_if(staffed)
             else:
                 m.add(staffed == 0)
@@ -370,22 +382,27 @@ def add_substitute_pool(data: MonthData, b: Built) -> None:
     of driving)."""
     m, v = b.model, b.vars
     offices = data.offices()
-    used = []
+    used, prices = [], []
     for person in data.people("substitute"):
         sid = person.staff_id
         for day in range(len(data.days)):
             if not data.available[sid][day]:
                 continue
             duties = list(v.outreach(sid, day))
+            most = data.pool_count[sid][day] if sid in data.pool else 1
             for office in offices:
-                so = m.new_bool_var(f"sub_office[{sid},{office},{day}]")
+                so = m.new_int_var(0, most, f"sub_office[{sid},{office},{day}]")
                 v.sub_office[(sid, office, day)] = so
                 duties.append(so)
-            sc = m.new_bool_var(f"sub_central[{sid},{day}]")
-            v.sub_central[(sid, day)] = sc
-            duties.append(sc)
+            if data.include_central:
+                sc = m.new_int_var(0, most, f"sub_central[{sid},{day}]")
+                v.sub_central[(sid, day)] = sc
+                duties.append(sc)
             m.add(sum(duties) <= v.work[(sid, day)])
             used.extend(duties)
+            price = data.pool_price.get((sid, day), 0)
+            if price:
+                prices.append((price, sum(duties)))
     if used and data.instance.settings.penalties.substitute_day:
         b.terms.append(
             SoftTerm(
@@ -394,6 +411,8 @@ def add_substitute_pool(data: MonthData, b: Built) -> None:
                 data.instance.settings.penalties.substitute_day * OBJ_SCALE,
             )
         )
+    if prices:  # only in the parts of a split solve: see MonthData.pool_price
+        b.terms.append(SoftTerm("pool_price", sum(c * e for c, e in prices), 1))
 
 
 def _soft_minimum(
@@ -659,10 +678,13 @@ class SolverConfig:
     seed: int = 0
     wall_factor: float = 1.5
     """Wall-clock limit as a multiple of ``time_limit`` (sweeps sharing cores raise it)."""
+    subsolvers: tuple[str, ...] = ()
+    """CP-SAT's full subsolvers when ``workers`` > 1; empty: :data:`FULL_SUBSOLVERS`."""
     method: str = "auto"
-    """'whole': the month as one model; 'split': a relaxation by production area for the
-    bound and its repair for the plan (:func:`planner.plan.schedule.plan_month`); 'auto':
-    whole up to :data:`WHOLE_MODEL_PEOPLE` people, split above."""
+    """'whole': the month as one model; 'split': a Lagrangian relaxation by production
+    area for the bound and the best repair of its rounds for the plan
+    (:func:`planner.plan.schedule.plan_month`); 'auto': whole up to
+    :data:`WHOLE_MODEL_PEOPLE` people, split above."""
 
 
 WHOLE_MODEL_PEOPLE = 600
@@ -674,6 +696,11 @@ FULL_SUBSOLVERS = ("max_lp", "max_lp_sym", "pseudo_costs", "reduced_costs")
 """The full subsolvers of the portfolio: in the search logs these found the plans
 (``max_lp`` most) and the bounds; the rest of CP-SAT's default set only took turns."""
 
+PART_SUBSOLVERS = ("max_lp", "pseudo_costs")
+"""For the small models of a split solve (one production area with the pool): two
+subsolvers prove a 10× Kuopio area about twice as fast as the four above (Kuopio 0.9 s
+against 2.1 s, Sisä-Savo 1.0 s against 2.6 s, measured on this machine kind)."""
+
 
 def _parameters(solver: cp_model.CpSolver, config: SolverConfig) -> None:
     params = solver.parameters
@@ -683,7 +710,7 @@ def _parameters(solver: cp_model.CpSolver, config: SolverConfig) -> None:
     params.max_time_in_seconds = config.time_limit * config.wall_factor
     if config.workers > 1:
         params.interleave_search = True
-        params.subsolvers.extend(FULL_SUBSOLVERS)
+        params.subsolvers.extend(config.subsolvers or FULL_SUBSOLVERS)
 
 
 def _hint_greedy_plan(data: MonthData, built: Built, config: SolverConfig) -> None:
@@ -736,6 +763,42 @@ class Solved:
     """CP-SAT's deterministic seconds spent: the same in every run, unlike the wall clock."""
     reproducible: bool = True
     """False when the wall clock, not proof or the deterministic limit, stopped the search."""
+
+
+def _give_names(
+    data: MonthData,
+    x: dict[tuple[str, str, int], int],
+    office: dict[tuple[str, str, int], int],
+    central: dict[tuple[str, int], int],
+) -> tuple[dict, dict, dict]:
+    """A pooled plan (:meth:`MonthData.pooled`) back to names: each day, the pool's duties
+    (visits by point, then offices, then central duties) go to the members at work that
+    day, fewest duties so far first, then by id, so the pool's days are spread evenly
+    and the same plan always gets the same names. Every member is interchangeable in
+    the model, so the objective is unchanged."""
+    named_x = {k: n for k, n in x.items() if k[0] not in data.pool}
+    named_office = {k: n for k, n in office.items() if k[0] not in data.pool}
+    named_central = {k: n for k, n in central.items() if k[0] not in data.pool}
+    duties: dict[tuple[str, int], list] = defaultdict(list)
+    for (s, p, d), n in sorted(x.items()):
+        if s in data.pool:
+            duties[(s, d)] += [(named_x, (p,))] * n
+    for (s, o, d), n in sorted(office.items()):
+        if s in data.pool:
+            duties[(s, d)] += [(named_office, (o,))] * n
+    for (s, d), n in sorted(central.items()):
+        if s in data.pool:
+            duties[(s, d)] += [(named_central, ())] * n
+    for first, members in data.pool.items():
+        load = dict.fromkeys(members, 0)
+        for day in range(len(data.days)):
+            free = sorted(
+                (m for m in members if data.pool_available[m][day]), key=lambda m: (load[m], m)
+            )
+            for (target, place), member in zip(duties[(first, day)], free, strict=False):
+                target[(member, *place, day)] = 1
+                load[member] += 1
+    return named_x, named_office, named_central
 
 
 def solve_model(
@@ -802,6 +865,11 @@ def solve_model(
     def on(var: cp_model.IntVar | int) -> int:
         return var if isinstance(var, int) else solver.value(var)
 
+    x = {k: solver.value(var) for k, var in v.x.items()}
+    sub_office = {k: solver.value(var) for k, var in v.sub_office.items()}
+    sub_central = {k: solver.value(var) for k, var in v.sub_central.items()}
+    if data.pool:
+        x, sub_office, sub_central = _give_names(data, x, sub_office, sub_central)
     return Solved(
         status=name,
         objective=solver.objective_value,
@@ -809,13 +877,14 @@ def solve_model(
         wall_time=solver.wall_time,
         build_time=build_time,
         first_solution=callback.first,
-        x={k for k, var in v.x.items() if solver.value(var)},
-        work={k: on(var) for k, var in v.work.items()},
+        x={k for k, value in x.items() if value},
+        work={k: on(var) for k, var in v.work.items() if k[0] not in data.pool}
+        | {(m, d): int(ok) for m, days in data.pool_available.items() for d, ok in enumerate(days)},
         patterns={p: key for (p, key), var in v.pattern.items() if solver.value(var)},
         staffed={k for k, var in v.staffed.items() if solver.value(var)},
         open={k for k, expr in v.open.items() if solver.value(expr)},
-        sub_office={k for k, var in v.sub_office.items() if solver.value(var)},
-        sub_central={k for k, var in v.sub_central.items() if solver.value(var)},
+        sub_office={k for k, value in sub_office.items() if value},
+        sub_central={k for k, value in sub_central.items() if value},
         late={k for k, var in v.late.items() if solver.value(var)},
         shortfalls={
             family: {k: solver.value(var) for k, var in values.items()}

@@ -148,6 +148,16 @@ class MonthData:
     """In a part of a relaxation: the people it plans (None = everybody)."""
     scope_offices: tuple[str, ...] | None = None
     include_central: bool = True
+    pool: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Interchangeable substitutes planned as one (:meth:`pooled`): the first member's id
+    -> every member's id. Empty: everybody is planned by name."""
+    pool_count: dict[str, list[int]] = field(default_factory=dict)
+    """First member's id -> how many of the pooled members work each day."""
+    pool_available: dict[str, list[bool]] = field(default_factory=dict)
+    """Each pooled member's own working days, to give the pool's duties back to names."""
+    pool_price: dict[tuple[str, int], int] = field(default_factory=dict)
+    """(pool, day) -> objective points (× OBJ_SCALE) for each of its members used that day:
+    the prices of a Lagrangian relaxation (:mod:`planner.plan.schedule`, split solve)."""
 
     @property
     def staff(self) -> list[StaffMember]:
@@ -184,6 +194,54 @@ class MonthData:
             every if self.scope_offices is None else [o for o in every if o in self.scope_offices]
         )
 
+    def pooled(self) -> MonthData:
+        """The same month with interchangeable substitutes planned as one pool each.
+
+        Full-time substitutes with the same skills and the same drive to every outreach
+        point are the same to every rule of the model: each covers at most one thing on a
+        day they work, nothing ties their days together (full-timers work every day they
+        are not absent; fairness is counted for local staff only), and a duty costs the
+        same whoever does it. A pool is therefore one count per duty and day, at most the
+        number of members working that day, and any plan of the pooled month gives each
+        day's duties to that day's members (:func:`planner.plan.model.solve_model`) with
+        the same objective: the reformulation is exact, not a relaxation. It removes the
+        symmetry of identical people and most of the variables of a large pool. People a
+        pin or a plan being re-planned names stay themselves."""
+        named = {pin.staff_id for pin in self.pins if getattr(pin, "staff_id", None)}
+        if self.previous.month == self.month:
+            named |= {s for s, _, _ in self.previous.visits}
+            named |= {s for s, *_ in self.previous.days}
+        points = sorted(self.patterns)
+        classes: dict[tuple, list[str]] = {}
+        for person in self.people("substitute"):
+            sid = person.staff_id
+            if sid in named or self.work_days[sid] < sum(self.available[sid]):
+                continue
+            drives = tuple(
+                round(2 * self.travel_min[(person.home_point_id, p)]) for p in points
+            )
+            classes.setdefault((frozenset(person.skills), drives), []).append(sid)
+        pools = {members[0]: tuple(members) for members in classes.values() if len(members) > 1}
+        if not pools:
+            return self
+        others = {m for members in pools.values() for m in members[1:]}
+        available = dict(self.available)
+        counts = {}
+        for first, members in pools.items():
+            counts[first] = [
+                sum(self.available[m][day] for m in members) for day in range(len(self.days))
+            ]
+            available[first] = [c > 0 for c in counts[first]]
+        scope = {s.staff_id for s in self.staff} - others
+        return replace(
+            self,
+            scope_staff=frozenset(scope),
+            available=available,
+            pool=pools,
+            pool_count=counts,
+            pool_available={m: self.available[m] for ms in pools.values() for m in ms},
+        )
+
     def relaxed_parts(self) -> list[tuple[str, MonthData]]:
         """The month split into parts that share nothing but the substitute pool, each
         given the *whole* pool: every production area (its local staff, points, offices
@@ -194,7 +252,7 @@ class MonthData:
         person or central duties), so the parts' best bounds add up to a lower bound of
         the whole month. Only the substitutes can be promised twice; the whole model with
         every regular decision fixed then places them (see :mod:`planner.plan.schedule`)."""
-        subs = {s.staff_id for s in self.instance.staff if self.role[s.staff_id] == "substitute"}
+        subs = {s.staff_id for s in self.people("substitute")}
         parts = []
         for area_id in self.instance.active_area_ids():
             people = frozenset(

@@ -32,6 +32,7 @@ from models.plan import (
 from planner.plan.deadlines import waits
 from planner.plan.model import (
     OBJ_SCALE,
+    PART_SUBSOLVERS,
     RULE_WORDS,
     WHOLE_MODEL_PEOPLE,
     Solved,
@@ -144,33 +145,31 @@ def _pass(name: str, solved: Solved) -> SolvePass:
     )
 
 
-REPAIR_SHARE = 0.2
-"""Share of the time limit kept for placing the substitutes in a split solve."""
+REPAIR_SHARE = 0.1
+"""Share of the time limit each placing of the substitutes may take in a split solve."""
+
+ROUNDS_SHARE = 0.8
+"""No new round of prices starts once this share of the time limit (deterministic
+seconds) is spent: the rest is for building the models and placing the substitutes,
+so the whole split solve, building included, stays near the limit on the wall clock."""
+
+STEP = 1.0
+"""The first subgradient step, as a share of Polyak's ((plan − bound) / |excess|²);
+halved after every round that does not lift the bound (Held and Karp's rule)."""
+
+SMALLEST_STEP = 0.05
+"""Rounds stop when the step has been halved below this."""
+
+SOLVE_OVERHEAD = 0.3
+"""Seconds counted for each model built, loaded and read back, on top of the solver's
+deterministic time: a small part takes about 0.5 s of wall clock for 0.2 deterministic
+seconds (10× Kuopio, this machine kind). Counting it keeps the rounds within the time
+limit on the wall clock while every decision still depends only on deterministic
+figures, so the same seed gives the same plan."""
 
 
-def _split(
-    data: MonthData, config: SolverConfig, say: Progress, progress: Progress | None
-) -> tuple[Solved, list[SolvePass], float]:
-    """A large month: each production area and central duties solved with the whole
-    substitute pool each (a relaxation: the parts' bounds add up to a lower bound of the
-    whole month, see :meth:`MonthData.relaxed_parts`), then the whole model with every
-    regular decision fixed, which places the substitutes without double bookings.
-    Returns the final plan, every pass, and the relaxation's bound."""
-    parts = data.relaxed_parts()
-    sizes = [1 + len(p.staff) * max(1, len(p.patterns)) for _, p in parts]
-    budget = config.time_limit * (1 - REPAIR_SHARE)
-    passes, solutions, bound = [], [], 0.0
-    for (name, part), size in zip(parts, sizes, strict=True):
-        share = max(1.0, budget * size / sum(sizes))
-        say(f"solving {name} with the whole substitute pool (up to {share:.1f} s)")
-        solved = solve_model(
-            part, replace(config, time_limit=share), progress=progress, first_plan=True
-        )
-        if solved.status not in ("OPTIMAL", "FEASIBLE"):
-            raise ScheduleError(f"no plan found for {name}: solver status {solved.status}")
-        passes.append(_pass(name, solved))
-        solutions.append((part, solved))
-        bound += solved.best_bound
+def _merge_regular(solutions: list[tuple[MonthData, Solved]]) -> Solved:
+    """Every regular decision of the parts' plans, for the substitutes to be placed around."""
     merged = Solved(**{**solutions[0][1].__dict__})
     merged.x, merged.work, merged.patterns = set(), {}, {}
     for part, solved in solutions:
@@ -178,14 +177,119 @@ def _split(
         merged.x |= {k for k in solved.x if k[0] in regular}
         merged.work.update({k: v for k, v in solved.work.items() if k[0] in regular})
         merged.patterns.update(solved.patterns)
-    say("placing the substitutes (every regular decision fixed)")
-    repair = replace(config, time_limit=max(2.0, config.time_limit * REPAIR_SHARE))
-    final = solve_model(data, repair, progress=progress, fixed=merged)
-    if final.status not in ("OPTIMAL", "FEASIBLE"):
-        raise ScheduleError(f"no plan found placing the substitutes: status {final.status}")
-    passes.append(_pass("substitutes placed, regular staff fixed", final))
-    final.reproducible = final.reproducible and all(s.reproducible for _, s in solutions)
-    return final, passes, min(bound, final.objective)
+    return merged
+
+
+def _pool_use(pooled: MonthData, solved: Solved) -> dict[tuple[str, int], int]:
+    """(pool or substitute, day) -> how many of its people a part's plan uses that day."""
+    pool_of = {m: first for first, members in pooled.pool.items() for m in members}
+    use: dict[tuple[str, int], int] = defaultdict(int)
+    subs = {s.staff_id for s in pooled.instance.staff if pooled.role[s.staff_id] == "substitute"}
+    for sid, _, day in solved.x:
+        if sid in subs:
+            use[(pool_of.get(sid, sid), day)] += 1
+    for sid, _, day in solved.sub_office:
+        use[(pool_of.get(sid, sid), day)] += 1
+    for sid, day in solved.sub_central:
+        use[(pool_of.get(sid, sid), day)] += 1
+    return use
+
+
+def _split(
+    data: MonthData, config: SolverConfig, say: Progress, progress: Progress | None
+) -> tuple[Solved, list[SolvePass], float]:
+    """A large month, by Lagrangian relaxation of the substitute pool.
+
+    Each production area, and central duties, is solved with the *whole* substitute pool
+    (pooled: :meth:`MonthData.pooled`). Every plan of the month, cut into these parts, is
+    a plan of each part, so the parts' bounds add up to a lower bound of the month, but
+    one substitute may then be promised to several areas on the same day. The pool's
+    capacity (each pool-day: at most its members at work) is moved into the objective:
+    for any prices λ ≥ 0 per pool-day, the parts solved with those prices, their bounds
+    summed, minus Σ λ × the pool's size, is again a lower bound of the whole month
+    (Lagrangian duality). The prices follow a projected subgradient (up where a pool-day
+    is asked for more than it has, down where less and priced), with Polyak's step; the
+    best bound of all rounds is reported. After each round the whole model with every
+    regular decision fixed places the substitutes without double bookings, and the best
+    such plan is kept. Returns the final plan, every pass, and the bound."""
+    pooled = data.pooled()
+    capacity = {
+        (sid, day): (pooled.pool_count[sid][day] if sid in pooled.pool else int(ok))
+        for sid in (s.staff_id for s in pooled.people("substitute"))
+        for day, ok in enumerate(pooled.available[sid])
+    }
+    small = replace(config, workers=min(config.workers, 2), subsolvers=PART_SUBSOLVERS)
+    parts = pooled.relaxed_parts()
+    passes: list[SolvePass] = []
+    spent = 0.0
+    budget = config.time_limit * ROUNDS_SHARE
+
+    def solve_round(prices: dict[tuple[str, int], int], label: str) -> list[Solved]:
+        nonlocal spent
+        solved = []
+        for i, (name, part) in enumerate(parts):
+            # Parts stop on proof: each may take twice its even share of what is left.
+            limit = max(1.0, 2 * (budget - spent) / (len(parts) - i))
+            say(f"solving {name}{label} (up to {limit:.1f} s)")
+            result = solve_model(
+                replace(part, pool_price=prices),
+                replace(small, time_limit=limit),
+                progress=progress,
+            )
+            if result.status not in ("OPTIMAL", "FEASIBLE"):
+                raise ScheduleError(f"no plan found for {name}: solver status {result.status}")
+            passes.append(_pass(f"{name}{label}", result))
+            spent += result.deterministic_time + SOLVE_OVERHEAD
+            solved.append(result)
+        return solved
+
+    def place(solved: list[Solved], label: str) -> Solved:
+        nonlocal spent
+        say(f"placing the substitutes{label} (every regular decision fixed)")
+        repair = replace(small, time_limit=max(2.0, config.time_limit * REPAIR_SHARE))
+        merged = _merge_regular(list(zip((p for _, p in parts), solved, strict=True)))
+        final = solve_model(pooled, repair, progress=progress, fixed=merged)
+        if final.status not in ("OPTIMAL", "FEASIBLE"):
+            raise ScheduleError(f"no plan found placing the substitutes: status {final.status}")
+        passes.append(_pass(f"substitutes placed{label}, regular staff fixed", final))
+        spent += final.deterministic_time + SOLVE_OVERHEAD
+        return final
+
+    prices: dict[tuple[str, int], int] = {}
+    solved = solve_round(prices, " with the whole pool")
+    best_bound = sum(s.best_bound for s in solved)
+    best = place(solved, "")
+    reproducible = all(s.reproducible for s in solved)
+    step, round_no = STEP, 0
+    while spent < budget and best.objective > best_bound and step >= SMALLEST_STEP:
+        use = [_pool_use(pooled, s) for s in solved]
+        excess = {key: sum(u.get(key, 0) for u in use) - cap for key, cap in capacity.items()}
+        moving = {g: e for g, e in excess.items() if e > 0 or (e < 0 and prices.get(g, 0) > 0)}
+        if not any(e > 0 for e in moving.values()):
+            break  # no pool-day is promised twice: the parts' plans fit together
+        round_no += 1
+        t = step * (best.objective - best_bound) / sum(e * e for e in moving.values())
+        prices = {
+            key: value
+            for key in sorted(set(prices) | set(moving))
+            if (value := max(0, prices.get(key, 0) + round(t * moving.get(key, 0)))) > 0
+        }
+        solved = solve_round(prices, f", prices round {round_no}")
+        reproducible = reproducible and all(s.reproducible for s in solved)
+        bound = sum(s.best_bound for s in solved) - sum(
+            price * capacity[key] for key, price in prices.items()
+        )
+        over = sum(1 for e in excess.values() if e > 0)
+        say(f"  round {round_no}: {over} pool-days over-asked, bound {bound / OBJ_SCALE:,.1f}")
+        if bound > best_bound:
+            best_bound = bound
+        else:
+            step /= 2
+        final = place(solved, f" (round {round_no})")
+        if final.objective < best.objective:
+            best = final
+    best.reproducible = best.reproducible and reproducible
+    return best, passes, min(best_bound, best.objective)
 
 
 # ----------------------------------------------------------------------------- plan
