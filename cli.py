@@ -134,8 +134,9 @@ def solver_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 show_default=True,
                 help="whole: the month as one model (its status and bound are the month's); "
                 "split: each production area and central duties with the whole substitute "
-                "pool for a bound valid for the month, then the substitutes placed; auto: "
-                "whole up to 600 people.",
+                "pool, the pool's days priced round by round (a Lagrangian bound valid for "
+                "the month), the substitutes placed after each round; auto: whole up to "
+                "300 people.",
             ),
         ]
     ):

@@ -687,9 +687,11 @@ class SolverConfig:
     :data:`WHOLE_MODEL_PEOPLE` people, split above."""
 
 
-WHOLE_MODEL_PEOPLE = 600
-"""Up to this many people the whole month is one model (Kuopio: 164, proven in 4–7 s);
-measured at 1 640 people, one model found no first plan in 120 s (bench/README.md)."""
+WHOLE_MODEL_PEOPLE = 300
+"""Up to this many people the whole month is one model (Kuopio: 164, proven in 4–7 s).
+Measured at 492 people (3× Kuopio, March 2026, bench/README.md), the split solve ended
+at a 0.9 % gap in 47 s where one model was still 1.4 % from its bound after 88 s; at
+1 640 people one model found no first plan in 120 s."""
 
 
 FULL_SUBSOLVERS = ("max_lp", "max_lp_sym", "pseudo_costs", "reduced_costs")

@@ -217,9 +217,7 @@ class MonthData:
             sid = person.staff_id
             if sid in named or self.work_days[sid] < sum(self.available[sid]):
                 continue
-            drives = tuple(
-                round(2 * self.travel_min[(person.home_point_id, p)]) for p in points
-            )
+            drives = tuple(round(2 * self.travel_min[(person.home_point_id, p)]) for p in points)
             classes.setdefault((frozenset(person.skills), drives), []).append(sid)
         pools = {members[0]: tuple(members) for members in classes.values() if len(members) > 1}
         if not pools:
