@@ -147,7 +147,8 @@ def add_outreach_assignments(data: MonthData, b: Built) -> None:
     their own production area (substitutes anywhere), one place a day, and no more people
     than the point has rooms. Regular staff go only to municipalities whose team of named
     responsible workers they are on (see :func:`planner.plan.month.choose_teams`: at least two
-    per key process, never one). A visit counts as held ('staffed') only with an own coach."""
+    per key process, never one). A visit counts as held ('staffed') only with an own coach.
+    A pool of interchangeable substitutes sends a count, not a yes/no."""
     m, v = b.model, b.vars
     for point_id in data.patterns:
         point = data.instance.point(point_id)
@@ -376,7 +377,10 @@ def add_process_demand(data: MonthData, b: Built) -> None:
 def add_substitute_pool(data: MonthData, b: Built) -> None:
     """Hard: a substitute covers at most one thing a day (a visit, an office or central
     duty), only on days they work: never when absent, and a part-time substitute works
-    exactly their share of the month's working days, like everybody else. Soft
+    exactly their share of the month's working days, like everybody else. A pool of
+    interchangeable substitutes (:meth:`MonthData.pooled`) covers at most as many things
+    a day as it has members at work. In a split solve's parts, each pool-day used also
+    pays its Lagrangian price (``pool_price``, :mod:`planner.plan.schedule`). Soft
     (substitute_day): each day used costs, so the pool covers only what the regular staff
     cannot, or what it does for less (see the README: a day costs as much as 25 minutes
     of driving)."""
