@@ -92,13 +92,28 @@ def _wait_for_job(driver, timeout: float = 180) -> str:  # type: ignore[no-untyp
 
 def _click(driver, element) -> None:  # type: ignore[no-untyped-def]
     """Click and wait for the next page (a form's answer is a new page)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+    def left(_driver) -> bool:  # type: ignore[no-untyped-def]
+        # Chromium answers for a node of the page just left either "stale element" or,
+        # now and then, "node ... does not belong to the document" (seen in CI): both
+        # mean the next page has replaced it.
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, 30).until(left)
 
 
 def _submit(driver, form_id: str, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
