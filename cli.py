@@ -89,7 +89,8 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, private: bool
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    write_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
+    """Floats rounded to 6 decimals, so no binary noise (127.39999999999998) reaches a file."""
+    write_atomically(path, lambda tmp: frame.round(6).to_csv(tmp, index=False))
 
 
 instance_argument = click.argument("instance", required=False, metavar="[INSTANCE]")
@@ -711,12 +712,18 @@ def serve(
     )
 
 
-def _months(value: str | None, month: str | None) -> list[str]:
-    """--months START:END (inclusive) or --month, as a list of YYYY-MM."""
+def _months(value: str | None, month: str | None, one_month: bool = False) -> list[str]:
+    """--months START:END (inclusive), or the year from --month (12 months: the default
+    answer, since a month alone cannot judge a cut), or --month alone with --one-month."""
     from planner.plan.workdays import parse_month, shift_month
 
     if not value:
-        return [month or _next_month()]
+        first = month or _next_month()
+        if one_month:
+            return [first]
+        return [shift_month(first, k) for k in range(12)]
+    if one_month:
+        raise click.BadParameter("give --months or --one-month, not both", param_hint="--one-month")
     try:
         first, last = value.split(":")
         parse_month(first)
@@ -819,7 +826,18 @@ def lever_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--registrations",
             type=click.FloatRange(min=0),
-            help="New registrations a month per client ([workload]).",
+            help="New registrations a month per client ([workload]; an assumption).",
+        ),
+        click.option(
+            "--outflow",
+            type=click.FloatRange(0, 1),
+            help="Share of the clients leaving a month ([workload]; an assumption).",
+        ),
+        click.option(
+            "--by-need",
+            "conversations_by_need",
+            type=click.FloatRange(0, 52),
+            help="Conversations by need a client a year ([workload]; an assumption).",
         ),
         click.option("--close", multiple=True, help="A service point closes (repeatable)."),
         click.option(
@@ -847,6 +865,8 @@ def _lever_flags(kwargs: dict[str, Any]) -> dict[str, Any]:
         "face_to_face": kwargs.pop("face_to_face"),
         "meeting_share": kwargs.pop("meeting_share"),
         "registrations": kwargs.pop("registrations"),
+        "outflow": kwargs.pop("outflow"),
+        "conversations_by_need": kwargs.pop("conversations_by_need"),
         "close": tuple(kwargs.pop("close")),
         "room_days": kwargs.pop("room_days"),
     }
@@ -868,35 +888,63 @@ jobs_option = click.option(
     show_default=True,
     help="Months or levels planned at once, in separate processes.",
 )
+NUMERIC_LEVERS = (
+    "cut",
+    "meeting_share",
+    "face_to_face",
+    "registrations",
+    "outflow",
+    "conversations_by_need",
+    "join_fte",
+)
+
 months_option = click.option(
     "--months",
     "month_range",
-    help="A run of months, START:END (e.g. 2026-01:2026-12): planned in parallel, reported "
-    "month by month and for the year. Instead of --month.",
+    help="A run of months, START:END (e.g. 2026-01:2026-12), instead of the 12 months from "
+    "--month.",
+)
+one_month_option = click.option(
+    "--one-month",
+    is_flag=True,
+    help="Only the month given (the report then says that one month cannot judge a cut).",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="A Dask distributed scheduler (tcp://HOST:PORT) to run the months on, instead of "
+    "local processes (needs the extra planner[cluster]).",
 )
 
 
 @main.command()
 @instance_argument
 @click.option(
-    "--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next month)."
+    "--month",
+    "-m",
+    callback=_month,
+    help="First month, YYYY-MM (default: next month); the answer covers the 12 months from it.",
 )
 @months_option
+@one_month_option
 @lever_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/whatif-<month>/).",
+    help="Output folder (default: out/whatif-<first month>-<last month>/).",
 )
 @jobs_option
+@scheduler_option
 @solver_options
 def whatif(
     instance: str | None,
     month: str,
     month_range: str | None,
+    one_month: bool,
     scenario_file: Path | None,
     out: Path | None,
     jobs: int,
+    scheduler: str | None,
     time_limit: float,
     workers: int,
     seed: int,
@@ -904,51 +952,58 @@ def whatif(
     **levers: Any,
 ) -> None:
     """Test a change — a staffing cut, a municipality leaving, an area joining, the 2025
-    rules, a point closing, another time use — side by side with the baseline: each
-    month re-allocated, re-planned and its client flow simulated (initial-interview
-    deadline, waits, travel to an office, conversation backlog, caseload).
+    rules, a point closing — side by side with the baseline over a year: every month
+    re-allocated and re-planned (keeping the baseline's plan wherever the change does not
+    act), and the clients carried from month to month (initial interviews in time,
+    clients overdue for their job-search discussion, waits, caseload, cost shares).
 
-    Writes comparison.csv, report.md and report.html (the summary first)."""
+    Assumption levers (--face-to-face, --meeting-share, --registrations, --outflow,
+    --by-need) given with an action apply to the baseline too, so the action is not
+    blamed for the assumption. Writes comparison.csv, report.md and report.html."""
     from planner.plan.model import SolverConfig
     from planner.scenarios.levers import Levers
-    from planner.scenarios.report import whatif_report
-    from planner.scenarios.sweep import run_months
+    from planner.scenarios.report import whatif_report, year_verdicts
+    from planner.scenarios.sweep import run_levels
 
-    months = _months(month_range, month)
+    months = _months(month_range, month, one_month)
     data = read_instance(instance)
     chosen = _levers_from_flags(scenario_file, _lever_flags(levers))
     _check_levers(data, chosen)
+    baseline_levers = chosen.assumptions() if chosen.acts() else Levers()
     config = SolverConfig(
         time_limit=time_limit, workers=workers, seed=seed, method=method, wall_factor=float(jobs)
     )
-    tasks = [(m, lev) for m in months for lev in (Levers(), chosen)]
     with click.progressbar(
-        length=len(tasks),
+        length=2 * len(months),
         label=f"planning {len(months)} month(s), baseline and scenario",
         file=sys.stderr,
     ) as bar:
-        planned = run_months(data, tasks, jobs=jobs, config=config, on_done=lambda _: bar.update(1))
-    pairs = list(zip(planned[0::2], planned[1::2], strict=True))
-    words = "; ".join(planned[1].words)
+        ladder = run_levels(
+            data,
+            months,
+            {1.0: chosen},
+            baseline_levers,
+            lever="scenario",
+            jobs=jobs,
+            config=config,
+            scheduler=scheduler,
+            with_band=False,
+            on_done=lambda _: bar.update(1),
+        )
+    pairs = list(zip(ladder.baseline, ladder.levels[1.0], strict=True))
+    words = "; ".join(pairs[0][1].words)
     span = months[0] if len(months) == 1 else f"{months[0]}…{months[-1]}"
     title = f"Scenario {span}: {words}"
     table, markdown, page = whatif_report(pairs, title)
-    target = (
-        out or Path("out") / f"whatif-{months[0]}"
-        if len(months) == 1
-        else out or Path("out") / f"whatif-{months[0]}-{months[-1]}"
+    target = out or Path("out") / (
+        f"whatif-{months[0]}" if len(months) == 1 else f"whatif-{months[0]}-{months[-1]}"
     )
     write_csv(table, target / "comparison.csv")
     write_atomically(target / "report.md", lambda tmp: tmp.write_text(markdown, "utf-8"))
     write_atomically(target / "report.html", lambda tmp: tmp.write_text(page, "utf-8"))
-    from planner.scenarios.report import summary
-
-    for base, scen in pairs:
-        s = summary(base, scen)
-        click.echo(f"{scen.plan.month}: {s.headline}")
-        for line in [*s.deadlines, *s.areas]:
-            click.echo(f"  {line}")
-        click.echo(f"  {s.verdict}")
+    click.echo(title)
+    for line in year_verdicts(pairs):
+        click.echo(f"  {line}")
     click.echo(f"wrote {target}/ (comparison.csv, report.md, report.html)")
 
 
@@ -970,12 +1025,16 @@ def _ladder(ctx: click.Context, param: click.Parameter, value: str | None) -> li
 @main.command()
 @instance_argument
 @click.option(
-    "--month", "-m", callback=_month, help="Month to plan, YYYY-MM (default: next month)."
+    "--month",
+    "-m",
+    callback=_month,
+    help="First month, YYYY-MM (default: next month); the answer covers the 12 months from it.",
 )
 @months_option
+@one_month_option
 @click.option(
     "--lever",
-    type=click.Choice(["cut", "meeting_share", "face_to_face", "registrations", "join_fte"]),
+    type=click.Choice(list(NUMERIC_LEVERS)),
     default="cut",
     show_default=True,
     help="The lever to step through.",
@@ -994,43 +1053,63 @@ def _ladder(ctx: click.Context, param: click.Parameter, value: str | None) -> li
     help="A scenario file (TOML) whose levers hold at every level.",
 )
 @click.option(
+    "--band/--no-band",
+    default=True,
+    show_default=True,
+    help="Band the answer over each assumption's low and high value ([assumptions]).",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/sweep-<month>/).",
+    help="Output folder (default: out/sweep-<first month>-<last month>/).",
 )
 @jobs_option
+@scheduler_option
 @solver_options
 def sweep(
     instance: str | None,
     month: str,
     month_range: str | None,
+    one_month: bool,
     lever: str,
     values: list[float] | None,
     cuts: list[float] | None,
     scenario_file: Path | None,
+    band: bool,
     out: Path | None,
     jobs: int,
+    scheduler: str | None,
     time_limit: float,
     workers: int,
     seed: int,
     method: str,
 ) -> None:
-    """Step one lever through a ladder, month by month: sweep.csv, sweep.png, the level
-    where the law's deadlines, the conversation rhythm, the equity floor or named cover
-    stop holding and the figure that breaks first.
+    """Step one lever through a ladder over a year (by default): the smallest staff that
+    keeps the law's measures (initial interviews in time, no client overdue for their
+    job-search discussion) in every month and municipality, as a range over the
+    assumptions; the smallest no worse than today's; and a board table per municipality.
 
-    Each level is solved exactly as `planner schedule` solves a month (same --time-limit,
-    --workers and --seed), so the level that changes nothing is the schedule's plan.
-    Parallel jobs share the cores: the wall-clock safety net is widened by the number of
-    jobs; the deterministic limit keeps each level's plan the same as a lone run's."""
+    Writes sweep.csv (level × month × area), board.csv (level × municipality), band.csv
+    (the answer under each assumption's low and high value), sweep.png (month by month,
+    with the tornado) and report.md. Each level keeps the baseline's plan wherever its
+    lever does not act; parallel jobs share the cores (the wall-clock safety net is
+    widened by the number of jobs)."""
     from planner.plan.model import SolverConfig
-    from planner.scenarios.sweep import findings, run_sweep, sweep_plot
+    from planner.scenarios.report import sweep_markdown
+    from planner.scenarios.sweep import (
+        band_table,
+        board_table,
+        findings,
+        run_ladder,
+        sweep_plot,
+        sweep_table,
+    )
 
     if cuts is not None:
         lever, values = "cut", cuts
     if values is None:
         raise UserError("give the ladder: --values START:STOP:STEP (or --cuts)")
-    months = _months(month_range, month)
+    months = _months(month_range, month, one_month)
     data = read_instance(instance)
     base = _levers_from_flags(scenario_file, {})
     for v in (values[0], values[-1]):
@@ -1039,11 +1118,11 @@ def sweep(
         time_limit=time_limit, workers=workers, seed=seed, method=method, wall_factor=float(jobs)
     )
     with click.progressbar(
-        length=len(values) * len(months),
-        label=f"planning {len(values)} level(s) x {len(months)} month(s)",
+        length=(len(values) + 1) * len(months),
+        label=f"planning the baseline and {len(values)} level(s) x {len(months)} month(s)",
         file=sys.stderr,
     ) as bar:
-        frame = run_sweep(
+        ladder = run_ladder(
             data,
             months,
             lever,
@@ -1051,17 +1130,24 @@ def sweep(
             base=base,
             jobs=jobs,
             config=config,
+            scheduler=scheduler,
+            with_band=band,
             on_done=lambda _: bar.update(1),
         )
     target = out or Path("out") / (
         f"sweep-{months[0]}" if len(months) == 1 else f"sweep-{months[0]}-{months[-1]}"
     )
-    write_csv(frame, target / "sweep.csv")
-    image = sweep_plot(frame)
+    lines = findings(ladder)
+    write_csv(sweep_table(ladder), target / "sweep.csv")
+    write_csv(board_table(ladder), target / "board.csv")
+    write_csv(band_table(ladder), target / "band.csv")
+    image = sweep_plot(ladder)
     write_atomically(target / "sweep.png", lambda tmp: tmp.write_bytes(image))
-    for line in findings(frame):
+    markdown = sweep_markdown(ladder, lines)
+    write_atomically(target / "report.md", lambda tmp: tmp.write_text(markdown, "utf-8"))
+    for line in lines:
         click.echo(line)
-    click.echo(f"wrote {target}/ (sweep.csv, sweep.png)")
+    click.echo(f"wrote {target}/ (sweep.csv, board.csv, band.csv, sweep.png, report.md)")
 
 
 if __name__ == "__main__":

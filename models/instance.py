@@ -348,6 +348,27 @@ class RuleSet(_Settings):
     valid_to: Date | None = Field(
         default=None, description="Last day in force (inclusive); blank = until further notice."
     )
+    discussion_interval_months: float = Field(
+        default=3,
+        gt=0,
+        le=24,
+        description="A client's regular job-search discussion (työnhakukeskustelu) is due this "
+        "many months after the last one (the client model, planner.clients.book).",
+    )
+    supplementary_months: float = Field(
+        default=0,
+        ge=0,
+        le=24,
+        description="After the initial interview, supplementary conversations for this many "
+        "months (2025 rules: 3), before the regular rhythm starts.",
+    )
+    supplementary_interval_working_days: int = Field(
+        default=10,
+        gt=0,
+        le=130,
+        description="One supplementary conversation every this many working days (2025: "
+        "every 2 weeks).",
+    )
 
     @model_validator(mode="after")
     def _period(self) -> RuleSet:
@@ -461,6 +482,11 @@ class CostSettings(_Settings):
         le=10_000_000,
         description="Yearly cost of one FTE with side costs (assumed).",
     )
+    model: str | None = Field(
+        default=None,
+        description="The cost-sharing model reports lead with ('population' or a weighting "
+        "name); the others are shown as a range. Blank: the allocation's weighting.",
+    )
 
 
 DAY_MINUTES = 480
@@ -499,6 +525,35 @@ class WorkloadSettings(_Settings):
         description="New registrations a month per client in the stock (each owes an "
         "initial interview).",
     )
+    conversations_by_need_per_client_year: float = Field(
+        default=0,
+        ge=0,
+        le=52,
+        description="Conversations a client a year by need, on top of the rule set's rhythm "
+        "(the 2026 rules: 'supplementary conversations by need'; no public figure).",
+    )
+    outflow_per_client_month: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Share of the client stock that leaves a month (employed, studies, "
+        "out of the labour force); equal to registrations keeps the stock steady.",
+    )
+    booking: Literal["first_come", "interviews_reserved"] = Field(
+        default="first_come",
+        description="How calendars fill: 'first_come' (each own coach books the next "
+        "discussion at the last one, so discussions booked ahead take the slots and an "
+        "initial interview finds the first slot left) or 'interviews_reserved' "
+        "(reserved_interview_slots a staff-day on site are kept for initial interviews).",
+    )
+    reserved_interview_slots: float = Field(
+        default=1,
+        ge=0,
+        le=50,
+        description="Under 'interviews_reserved': slots a staff-day on site kept for "
+        "initial interviews; a reserved slot no interview claims that day is given to "
+        "discussions.",
+    )
     source: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
@@ -509,6 +564,31 @@ class WorkloadSettings(_Settings):
                 f"workload: client_meeting_share and other_tasks add up to {total:.2f}, "
                 "more than all of the working time"
             )
+        return self
+
+
+ASSUMPTIONS: dict[str, tuple[str, str]] = {
+    "meeting_share": ("workload", "client_meeting_share"),
+    "conversations_by_need": ("workload", "conversations_by_need_per_client_year"),
+    "face_to_face": ("demand", "face_to_face_share"),
+    "registrations": ("workload", "registrations_per_client_month"),
+    "outflow": ("workload", "outflow_per_client_month"),
+}
+"""Assumptions a manager's answer is banded over: name -> (section, setting). The central
+value is the setting itself; ``[assumptions.NAME]`` gives the low and high values."""
+
+
+class AssumptionRange(_Settings):
+    """The plausible range of one assumption, with where the figures come from."""
+
+    low: float = Field(ge=0, le=52)
+    high: float = Field(ge=0, le=52)
+    source: str = Field(default="assumed", max_length=2000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AssumptionRange:
+        if self.high < self.low:
+            raise ValueError(f"high {self.high:g} is below low {self.low:g}")
         return self
 
 
@@ -538,6 +618,11 @@ class Settings(_Settings):
     feeds: FeedSettings = Field(default_factory=FeedSettings)
     costs: CostSettings = Field(default_factory=CostSettings)
     workload: WorkloadSettings = Field(default_factory=WorkloadSettings)
+    assumptions: dict[str, AssumptionRange] = Field(
+        default_factory=dict,
+        description="Low and high values of the assumptions in ASSUMPTIONS (the central "
+        "value is the setting): whatif and sweep band their answers over them.",
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -587,6 +672,27 @@ class Settings(_Settings):
             raise ValueError(f"process_demand names unknown processes: {', '.join(unknown)}")
         if "coach" not in self.processes:
             raise ValueError("processes must include 'coach', the own coach every visit needs")
+        model = self.costs.model
+        if model is not None and model != "population" and model not in self.weightings:
+            raise ValueError(
+                f"costs.model {model!r} is not 'population' or one of [weightings]: "
+                f"{', '.join(sorted(self.weightings))}"
+            )
+        for name, band in self.assumptions.items():
+            if name not in ASSUMPTIONS:
+                raise ValueError(
+                    f"assumptions.{name}: unknown assumption (known: {', '.join(ASSUMPTIONS)})"
+                )
+            section, key = ASSUMPTIONS[name]
+            central = getattr(getattr(self, section), key)
+            if not band.low <= central <= band.high:
+                raise ValueError(
+                    f"assumptions.{name}: the setting {section}.{key} = {central:g} is not "
+                    f"between low {band.low:g} and high {band.high:g}"
+                )
+            shares = section == "demand" or key == "client_meeting_share"
+            if shares and (band.high > 1 or (key == "client_meeting_share" and band.low <= 0)):
+                raise ValueError(f"assumptions.{name}: a share is between 0 and 1")
         if self.allocation.weighting not in self.weightings:
             raise ValueError(
                 f"allocation.weighting {self.allocation.weighting!r} is not one of "

@@ -1,5 +1,6 @@
-"""The client-flow simulation (planner.plan.flow) on the tiny instance: figures from
-their definitions, and the direction each one must move when the plan changes."""
+"""The client model (planner.clients.book) on the tiny instance: figures from their
+definitions, the direction each one must move when the plan changes, and clients carried
+from month to month."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from planner.plan.flow import office_slots, simulate
+from planner.clients.book import office_slots, simulate, simulate_run
 from planner.plan.model import SolverConfig
 from planner.plan.schedule import plan_month
 from tests.tiny import tiny
@@ -80,7 +81,11 @@ def test_no_capacity_leaves_every_conversation_unheld_and_interviews_late(
     instance, plan = planned
     flow = simulate(_without(plan, lambda e: False), instance)
     for m in flow.municipalities:
-        assert m.backlog == pytest.approx(m.conversations_due)
+        # Nothing is held: every discussion that fell due is overdue at the month's end.
+        assert m.discussions_held == 0
+        # ...less the overdue clients who left the stock (0.1 a month) before its end.
+        n = len(plan.working_days)
+        assert m.discussions_due * (1 - 0.1 / 21) ** n <= m.overdue <= m.discussions_due
         assert m.in_person_slots == 0
         assert m.late > 0 and m.within_deadline_pct == 0
     (area,) = flow.areas
@@ -116,3 +121,45 @@ def test_time_shares_beyond_the_working_day_are_refused(tmp_path: Path) -> None:
         load_instance(directory)
     assert "add up to 1.10, more than all of the working time" in str(error.value)
     assert "instance.toml" in str(error.value)
+
+
+def test_what_a_month_cannot_hold_is_owed_in_the_next(planned: tuple[Instance, Plan]) -> None:
+    """A month without staff leaves its discussions overdue; the month after starts from
+    them (not from empty queues) and holds them first, and late interviews are counted
+    once, in the month their deadline passed."""
+    instance, plan = planned
+    empty = _without(plan, lambda e: False)
+    alone = simulate(plan, instance, seed=2)
+    # The same month twice: first with nobody at work, then as planned.
+    first, then = simulate_run([empty, plan], instance, seed=2)
+    short = first.municipality("town")
+    assert short.overdue > 0 and short.late > 0
+    carried = then.municipality("town")
+    # The second month owes what the first could not hold: more is held than fell due.
+    assert carried.discussions_held > carried.discussions_due
+    assert carried.discussions_held > alone.municipality("town").discussions_held
+    assert then.start == "carried from the month before" and first.start == "the steady state"
+
+
+def test_the_booking_policy_moves_what_goes_late(planned: tuple[Instance, Plan]) -> None:
+    """Short of slots, first-come booking lets interviews go late; reserving slots for
+    them protects the deadline and the discussions slip instead."""
+    instance, plan = planned
+    office_days = [e for e in plan.schedule if e.activity == "office"]
+    assert office_days
+    # Keep one person at the office on every other day: capacity well below what is owed.
+    keep = {(e.date, e.staff_id) for e in office_days if e.date.day % 2 == 0}
+    keep = {min(((d, s) for d, s in keep if d == day), default=None) for day, _ in keep}
+    thin = _without(plan, lambda e: (e.date, e.staff_id) in keep)
+
+    def policy(name: str) -> Instance:
+        work = instance.settings.workload.model_copy(
+            update={"booking": name, "reserved_interview_slots": 2}
+        )
+        return instance.derived(settings=instance.settings.model_copy(update={"workload": work}))
+
+    first = simulate(thin, policy("first_come"), seed=1).municipality("town")
+    reserved = simulate(thin, policy("interviews_reserved"), seed=1).municipality("town")
+    assert reserved.within_deadline_pct > first.within_deadline_pct
+    assert reserved.overdue > first.overdue
+    assert "first come" in simulate(thin, policy("first_come")).policy

@@ -42,6 +42,30 @@ def test_a_municipality_leaves_with_its_share(kuopio: Instance) -> None:
     assert "Rautavaara leaves" in applied.words[0]
 
 
+def test_a_leaver_takes_its_clients_and_the_others_keep_theirs(kuopio: Instance) -> None:
+    from planner.scenarios.whatif import cost_shares
+
+    applied = apply_levers(kuopio, Levers(leave=("rautavaara",)))
+    before, after = municipality_counts(kuopio), municipality_counts(applied.instance)
+    assert set(after) == set(before) - {"rautavaara"}
+    for m, counts in after.items():
+        assert counts["broad_unemployment"] == before[m]["broad_unemployment"], m
+        assert counts["foreign_language"] == before[m]["foreign_language"], m
+    # The staff who go are its own production area's, those based at its points first.
+    assert {kuopio.area_of_point(s.home_point_id) for s in applied.leavers} == {"siilinjarvi"}
+    based = [s for s in kuopio.regular_staff() if s.home_point_id == "rautavaara"]
+    assert {s.staff_id for s in based} <= {s.staff_id for s in applied.leavers}
+    assert "the other municipalities keep their own client counts" in applied.words[0]
+    # Cost shares are each model's over the remaining members: under 'population' (labour
+    # force) a member pays its labour force's share of the smaller pool's cost.
+    fte = _fte(applied.instance)
+    shares = cost_shares(applied.instance, fte)
+    monthly = fte * kuopio.settings.costs.fte_year_eur / 12
+    force = {m.municipality_id: m.labour_force for m in applied.instance.active_municipalities()}
+    for m, value in shares["cost_population"].items():
+        assert value == pytest.approx(monthly * force[m] / sum(force.values()), abs=1)
+
+
 def test_an_area_joins_with_staff_at_the_pool_ratio(kuopio: Instance) -> None:
     applied = apply_levers(kuopio, Levers(join=("varkaus_joroinen",)))
     after = applied.instance

@@ -187,6 +187,7 @@ def test_sweep_cut_zero_is_the_schedule_plan(tmp_path: Path) -> None:
             "sweep",
             str(directory),
             *common,
+            "--one-month",
             "--cuts",
             "0:1:1",
             "--jobs",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from models.instance import Instance, StaffMember
+    from models.plan import Plan
     from planner.plan.pins import Pin
 
 
@@ -54,6 +55,26 @@ class Previous:
     def held(self) -> set[tuple[str, dt.date]]:
         """(point, date) of every visit held: someone was there."""
         return {(p, d) for _, p, d in self.visits}
+
+    @classmethod
+    def of(cls, plan: Plan, source: str) -> Previous:
+        """A plan in memory as the preferred plan of the same month (a scenario keeps the
+        baseline's plan wherever its lever does not act: ties are not effects)."""
+        return cls(
+            patterns={p.point_id: p.pattern for p in plan.points},
+            demand={p.point_id: p.demand_staff_days for p in plan.points},
+            responsible=frozenset(
+                (r.municipality_id, r.process, r.staff_id) for r in plan.responsible
+            ),
+            month=plan.month,
+            visits=frozenset((sid, v.point_id, v.date) for v in plan.visits for sid in v.staff_ids),
+            teams=frozenset((r.point_id, r.staff_id) for r in plan.responsible),
+            source=source,
+            days=tuple(
+                (e.staff_id, e.date, e.activity, e.place_id, e.substitute_cover)
+                for e in plan.schedule
+            ),
+        )
 
     @classmethod
     def read(cls, directory: Path) -> Previous:

@@ -214,8 +214,8 @@ def _md(frame: pd.DataFrame) -> str:
 
 def flow_section(plan: Plan, instance: Instance) -> list[str]:
     """report.md's client-flow section: what the plan means for clients
-    (:mod:`planner.plan.flow`; the figures whatif and sweep lead with)."""
-    from planner.plan.flow import simulate
+    (:mod:`planner.clients.book`; the figures whatif and sweep lead with)."""
+    from planner.clients.book import simulate
 
     flow = simulate(plan, instance, seed=plan.stats.seed)
     names = {m.municipality_id: m.name for m in instance.municipalities}
@@ -229,8 +229,8 @@ def flow_section(plan: Plan, instance: Instance) -> list[str]:
                 "mean wait (working days)": round(f.mean_wait, 1),
                 "worst wait": f.worst_wait,
                 "travel to an office": round(f.travelled, 1),
-                "conversations in person %": round(f.in_person_pct),
-                "conversations not held": round(f.backlog, 1),
+                "discussions in person %": round(f.in_person_pct),
+                "overdue for their discussion at the month's end": round(f.overdue, 1),
             }
             for f in flow.municipalities
         ]
@@ -251,11 +251,15 @@ def flow_section(plan: Plan, instance: Instance) -> list[str]:
     return [
         "## Client flow: what this plan means for clients",
         "",
-        f"A simulated appointment book ({flow.runs} seeded runs; `planner/plan/flow.py`): "
-        f"{w.registrations_per_client_month:g} new registrations a client a month, each "
+        f"The client model ({flow.runs} seeded runs; `planner/clients/book.py`), this month "
+        "alone from a steady state (`planner whatif` carries clients through a year): "
+        f"{w.registrations_per_client_month:g} new registrations and "
+        f"{w.outflow_per_client_month:g} exits a client a month; each registration "
         f"owed an in-person initial interview within {flow.deadline} working days in its own "
-        "municipality (or, on the deadline, the nearest office); conversations on the rule "
-        f"set's rhythm; an office day holds {w.client_meeting_share:.0%} of "
+        "municipality (or, on the deadline, the nearest office); every client a job-search "
+        f"discussion on the rule set's rhythm, {w.conversations_by_need_per_client_year:g} "
+        f"more a year by need (assumed); booking: {flow.policy}; an office day holds "
+        f"{w.client_meeting_share:.0%} of "
         f"{w.working_minutes_per_day:g} minutes in meetings (an assumption: "
         "instance.toml [workload]), an outreach day "
         f"{instance.settings.demand.appointments_per_staff_day:g} appointments.",

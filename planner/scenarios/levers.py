@@ -22,6 +22,8 @@ lever                  rule
 ``face_to_face``       the share of statutory meetings held face to face
 ``meeting_share``      the share of an office day in client meetings ([workload])
 ``registrations``      new registrations a month per client ([workload])
+``outflow``            share of the clients leaving a month ([workload])
+``conversations_by_need`` conversations by need a client a year ([workload])
 ``close``              service points close (their staff move to their area's office)
 ``room_days``          a service point's room is free on other weekdays (``{point = "Mon Wed"}``)
 =====================  =========================================================================
@@ -44,8 +46,26 @@ if TYPE_CHECKING:
 
     from models.instance import Instance
 
-NUMERIC = ("cut", "meeting_share", "face_to_face", "registrations", "join_fte")
+NUMERIC = (
+    "cut",
+    "meeting_share",
+    "face_to_face",
+    "registrations",
+    "outflow",
+    "conversations_by_need",
+    "join_fte",
+)
 """Levers a sweep can step through."""
+
+ASSUMPTION_LEVERS = (
+    "face_to_face",
+    "meeting_share",
+    "registrations",
+    "outflow",
+    "conversations_by_need",
+)
+"""Levers that change an assumption, not the organisation: a what-if's baseline is
+computed under them too, so that an action is not blamed for an assumption."""
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -66,6 +86,8 @@ class Levers:
     face_to_face: float | None = None
     meeting_share: float | None = None
     registrations: float | None = None
+    outflow: float | None = None
+    conversations_by_need: float | None = None
     close: tuple[str, ...] = ()
     room_days: dict[str, str] = field(default_factory=dict)
 
@@ -76,6 +98,14 @@ class Levers:
 
     def changes_anything(self) -> bool:
         return self != Levers()
+
+    def assumptions(self) -> Levers:
+        """Only the assumption levers of these (the baseline's conditions)."""
+        return Levers(**{k: getattr(self, k) for k in ASSUMPTION_LEVERS})
+
+    def acts(self) -> bool:
+        """Whether any lever other than an assumption is set."""
+        return replace(self, **dict.fromkeys(ASSUMPTION_LEVERS)) != Levers()
 
 
 def read_levers(path: Path) -> Levers:
@@ -161,6 +191,86 @@ def _rehome(instance: Instance, gone_points: set[str]) -> Instance:
     return instance.derived(staff=staff)
 
 
+def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], str]:
+    """A municipality leaves, by the seed's logic: its clients leave with it and the
+    others keep their own counts (each remaining municipality's count is fixed at what it
+    was, and its area's totals shrink by the leaver's); the pool shrinks by the leaver's
+    share of the weighted client need; the people who go are from its own production
+    area, those based at its own points first, then the last hired of the area; staff
+    left based at its points move to their area's office."""
+    counts = municipality_counts(instance)
+    weighting = instance.settings.allocation.weighting
+    need = weighted_need(instance, counts, weighting)
+    total = sum(need.values())
+    share = need.get(muni, 0.0) / total if total else 0.0
+    leaving = instance.municipality(muni)
+    area_id = leaving.area_id
+    points = {p.point_id for p in instance.service_points if p.municipality_id == muni}
+    pool = sum(s.fte for s in instance.regular_staff())
+    target = share * pool
+    candidates = sorted(
+        (s for s in instance.regular_staff() if instance.area_of_point(s.home_point_id) == area_id),
+        key=lambda s: (s.home_point_id not in points, _descending(s.staff_id)),
+    )
+    gone: list[StaffMember] = []
+    fte = 0.0
+    for person in candidates:
+        if fte >= target - 0.25:
+            break
+        gone.append(person)
+        fte += person.fte
+    mine = counts.get(muni, {})
+    municipalities = tuple(
+        m.model_copy(
+            update={
+                "broad_unemployment": round(counts[m.municipality_id]["broad_unemployment"]),
+                "foreign_language": round(counts[m.municipality_id]["foreign_language"]),
+            }
+        )
+        for m in instance.municipalities
+        if m.municipality_id != muni and m.municipality_id in counts
+    ) + tuple(
+        m
+        for m in instance.municipalities
+        if m.municipality_id != muni and m.municipality_id not in counts
+    )
+    areas = tuple(
+        a.model_copy(
+            update={
+                "broad_unemployment": a.broad_unemployment
+                - round(mine.get("broad_unemployment", 0)),
+                "foreign_language": a.foreign_language - round(mine.get("foreign_language", 0)),
+            }
+        )
+        if a.area_id == area_id
+        else a
+        for a in instance.areas
+    )
+    from planner.scenarios.whatif import without
+
+    instance = without(instance, gone)
+    instance = _rehome(instance, points)
+    instance = instance.derived(
+        municipalities=municipalities,
+        areas=areas,
+        service_points=tuple(p for p in instance.service_points if p.point_id not in points),
+    )
+    area_name = next((a.name for a in instance.areas if a.area_id == area_id), area_id)
+    text = (
+        f"{leaving.name} leaves with its {mine.get('broad_unemployment', 0):.0f} clients "
+        f"({share:.1%} of the weighted client need under '{weighting}'); the other "
+        f"municipalities keep their own client counts; {fte:g} FTE go from its production "
+        f"area {area_name} (whole people, the share is {target:.1f} FTE), those based at "
+        "its own points first"
+    )
+    return instance, gone, text
+
+
+def _descending(staff_id: str) -> tuple[int, ...]:
+    """Sort key: last hired (the highest id) first."""
+    return tuple(-ord(c) for c in staff_id)
+
+
 def apply_levers(instance: Instance, levers: Levers) -> Applied:
     """The instance the scenario plans, by the rules in the module docstring."""
     from planner.scenarios.whatif import choose_leavers, without
@@ -186,6 +296,16 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
             instance, "workload", registrations_per_client_month=levers.registrations
         )
         words.append(f"{levers.registrations:g} new registrations a month per client")
+    if levers.outflow is not None:
+        instance = _settings(instance, "workload", outflow_per_client_month=levers.outflow)
+        words.append(f"{levers.outflow:g} of the clients leave a month")
+    if levers.conversations_by_need is not None:
+        instance = _settings(
+            instance,
+            "workload",
+            conversations_by_need_per_client_year=levers.conversations_by_need,
+        )
+        words.append(f"{levers.conversations_by_need:g} conversations by need a client a year")
     # Points.
     for point_id, days in levers.room_days.items():
         if point_id not in point_names:
@@ -264,30 +384,10 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
         unknown = [m for m in levers.leave if m not in names]
         if unknown:
             raise LeverError(f"leave: unknown municipality {', '.join(unknown)}")
-        counts = municipality_counts(instance)
-        need = weighted_need(instance, counts, instance.settings.allocation.weighting)
-        total = sum(need.values())
         for muni in levers.leave:
-            share = need.get(muni, 0.0) / total if total else 0.0
-            pool = sum(s.fte for s in instance.regular_staff())
-            area = instance.municipality(muni).area_id
-            gone = choose_leavers(instance, share * pool, from_area=area)
+            instance, gone, text = _leave(instance, muni)
             leavers += gone
-            points = {p.point_id for p in instance.service_points if p.municipality_id == muni}
-            instance = without(instance, gone)
-            instance = _rehome(instance, points)
-            instance = instance.derived(
-                municipalities=tuple(
-                    m for m in instance.municipalities if m.municipality_id != muni
-                ),
-                service_points=tuple(
-                    p for p in instance.service_points if p.point_id not in points
-                ),
-            )
-            words.append(
-                f"{names[muni]} leaves ({share:.1%} of the weighted client need): "
-                f"{sum(s.fte for s in gone):g} FTE go with its cost share"
-            )
+            words.append(text)
     if levers.staff or levers.cut:
         try:
             gone = choose_leavers(
@@ -297,9 +397,11 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
             raise LeverError(str(exc)) from None
         leavers += gone
         instance = without(instance, gone)
+        cut = sum(s.fte for s in gone)
         if levers.staff:
-            words.append(f"{len(gone)} named people leave")
+            words.append(f"{len(gone)} named people leave ({cut:g} FTE)")
         else:
             where = f" from {levers.from_area}" if levers.from_area else " across the pool"
-            words.append(f"{levers.cut:g} FTE cut{where}")
+            asked = "" if abs(cut - levers.cut) < 1e-9 else f"; asked {levers.cut:g}"
+            words.append(f"{cut:g} FTE cut{where} (whole people{asked})")
     return Applied(instance, tuple(leavers), tuple(joiners), tuple(words) or ("no change",))

@@ -1,11 +1,13 @@
-"""What a scenario costs, for a manager: comparison.csv, report.md and one self-contained
-HTML page (a Jinja2 template, plots embedded), month by month and for the year.
+"""What a scenario costs, for a manager and a board: comparison.csv, report.md and one
+self-contained HTML page (a Jinja2 template, plots embedded), for a run of months.
 
-The page opens with a plain-language summary — what changes, which legal deadlines are
-missed and where, what each municipality loses — then one wide table per level with
-municipality names and units, Finnish number style (decimal comma), the leavers by name
-and home point, and titled plots with labelled reference lines, one of them a map of
-the service points sized by visit days.
+The page opens with the money, what is compared and how it is judged, the verdicts over
+the run (naming the worst month and municipality), and one paragraph per municipality
+(the leaver first); then the run month by month, then each month's wide tables with
+municipality names and units, Finnish number style (decimal comma), the people who leave
+counted by role, area and home point (never named: a board gets no worker-level data),
+and titled plots with labelled reference lines, one of them a map of the service points
+sized by visit days.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from planner.scenarios.whatif import (
+    COST_MODELS,
     DEADLINE_TARGET_PCT,
     Scenario,
     comparison,
@@ -190,8 +193,8 @@ CHANGES = (
     ("interviews_in_time_pct", "initial interviews in time", 0, "%", 1.0),
     ("mean_wait_days", "mean wait", 1, "working days", 0.3),
     ("travelled_to_office", "clients who travel to an office", 1, "", 0.5),
-    ("conversations_in_person_pct", "conversations in person", 0, "%", 2.0),
-    ("conversation_backlog", "conversations not held", 0, "", 1.0),
+    ("discussions_in_person_pct", "discussions in person", 0, "%", 2.0),
+    ("overdue_discussions", "clients overdue for their discussion", 0, "", 1.0),
 )
 
 
@@ -205,28 +208,48 @@ class Summary:
     verdict: str
 
 
-def _person(s: StaffMember, instance: Instance) -> dict[str, Any]:
-    home = next(
-        (p.name for p in instance.service_points if p.point_id == s.home_point_id), s.home_point_id
+def people(staff: list[StaffMember] | tuple[StaffMember, ...], instance: Instance) -> list[dict]:
+    """People leaving or joining, counted by role, production area and home point: no
+    names or ids (the area gives municipalities no worker-level data)."""
+    points = {p.point_id: p for p in instance.service_points}
+    areas = {a.area_id: a.name for a in instance.areas}
+    groups: dict[tuple[str, str, str], list[float]] = {}
+    for s in staff:
+        point = points.get(s.home_point_id)
+        area = areas.get(instance.area_of_point(s.home_point_id), "") if point else ""
+        role = "substitute pool" if s.substitute else "regular staff"
+        groups.setdefault((role, area, point.name if point else s.home_point_id), []).append(s.fte)
+    return [
+        {"role": role, "area": area, "home": home, "people": len(ftes), "fte": sum(ftes)}
+        for (role, area, home), ftes in sorted(groups.items())
+    ]
+
+
+def money_headline(base: Scenario, scen: Scenario) -> str:
+    """The pool and its cost, a saving written as a saving."""
+    fte_b, fte_s = base.fte, scen.fte
+    year_cost = base.instance.settings.costs.fte_year_eur
+    change = (fte_s - fte_b) * year_cost
+    if abs(fte_s - fte_b) < 1e-9:
+        money = "staff cost unchanged"
+    elif change < 0:
+        money = (
+            f"saves {fi(-change, 0, '€')} a year ({fi(-change / 12, 0, '€')} a month) in staff cost"
+        )
+    else:
+        money = (
+            f"costs {fi(change, 0, '€')} a year ({fi(change / 12, 0, '€')} a month) more in "
+            "staff cost"
+        )
+    return (
+        f"Pool {fi(fte_b, 1)} FTE → {fi(fte_s, 1)} FTE: {money} at "
+        f"{fi(year_cost, 0, '€')} per FTE-year."
     )
-    return {
-        "name": s.name,
-        "id": s.staff_id,
-        "home": home,
-        "fte": s.fte,
-        "skills": ", ".join(sorted(s.skills)),
-    }
 
 
 def summary(base: Scenario, scen: Scenario) -> Summary:
     """The top of the report, in sentences."""
-    fte_b, fte_s = base.fte, scen.fte
-    year_cost = base.instance.settings.costs.fte_year_eur
-    headline = (
-        f"Pool {fi(fte_b, 1)} FTE → {fi(fte_s, 1)} FTE ({fi(fte_s - fte_b, 1)} FTE; staff cost "
-        f"{fi((fte_s - fte_b) * year_cost / 12, 0, '€')} a month at {fi(year_cost, 0, '€')} "
-        "per FTE-year)."
-    )
+    headline = money_headline(base, scen)
     ok, failures = meets_requirements(scen)
     ok_b, _ = meets_requirements(base)
     names = {m.municipality_id: m.name for m in base.instance.municipalities}
@@ -248,7 +271,7 @@ def summary(base: Scenario, scen: Scenario) -> Summary:
         deadlines.append(
             f"Initial interview within {flow.deadline} working days: kept in every "
             f"municipality (at least {fi(DEADLINE_TARGET_PCT)} % in time, mean of "
-            f"{flow.runs} simulated months)."
+            f"{flow.runs} seeded runs of the client model)."
         )
     travelled = sum(f.travelled for f in flow.municipalities)
     if travelled >= 0.5:
@@ -258,20 +281,17 @@ def summary(base: Scenario, scen: Scenario) -> Summary:
         )
     areas = scen.areas()
     area_names = {a.area_id: a.name for a in scen.instance.areas}
-    short = areas[areas["capacity_pct"] < 100]
-    if short.empty:
+    overdue = [f for f in flow.municipalities if f.overdue >= 0.5]
+    if not overdue:
         deadlines.append(
-            "The appointments cover the conversations the rules owe and the initial "
-            "interviews (phone and video included)."
+            "Job-search discussions every three months: no client overdue at the month's end."
         )
     else:
         deadlines.append(
-            "Appointments short of what the rules and the inflow ask: "
+            "Clients overdue for their job-search discussion at the month's end: "
             + ", ".join(
-                f"{area_names.get(a, a)} area {fi(r['capacity_pct'])} % of the meetings owed "
-                f"({fi(r['conversation_backlog_pct'])} % of conversations not held by the "
-                "month's end)"
-                for a, r in short.iterrows()
+                f"{names[f.municipality_id]} {fi(f.overdue)} ({fi(f.overdue_pct, 1)} %)"
+                for f in sorted(overdue, key=lambda f: -f.overdue_pct)
             )
             + "."
         )
@@ -311,11 +331,11 @@ def summary(base: Scenario, scen: Scenario) -> Summary:
             "No municipality's local service changes by more than the noise of the simulation."
         )
     verdict = (
-        "The initial-interview deadline, appointments for every meeting owed, the equity "
-        "floor and named cover hold."
+        "The initial-interview deadline, the discussions' three-month rhythm, the equity "
+        "floor and named cover hold this month."
         if ok
         else f"{len(failures)} requirement(s) break"
-        + (" (some already in the baseline)" if not ok_b else "")
+        + (" this month (some already in the baseline)" if not ok_b else " this month")
         + ": "
         + "; ".join(failures[:6])
         + (f" (+{len(failures) - 6} more)" if len(failures) > 6 else "")
@@ -334,8 +354,10 @@ MUNICIPALITY_COLUMNS = (
     ("mean_wait_days", "Mean wait, working days", 1),
     ("worst_wait_days", "Worst wait, working days", 0),
     ("travelled_to_office", "Travel to an office, clients", 1),
-    ("conversations_in_person_pct", "Conversations in person, %", 0),
-    ("conversation_backlog", "Conversations not held", 0),
+    ("late_interviews", "Late initial interviews", 1),
+    ("discussions_in_person_pct", "Discussions in person, %", 0),
+    ("overdue_discussions", "Overdue for their discussion at the month's end, clients", 0),
+    ("overdue_pct", "Overdue, % of clients", 1),
     ("unmet_visits", "Unmet visit days", 0),
 )
 
@@ -345,7 +367,7 @@ AREA_COLUMNS = (
     ("appointment_capacity", "Appointments a month", 0),
     ("meetings_required", "Meetings owed a month", 0),
     ("capacity_pct", "Capacity, % of owed", 0),
-    ("conversation_backlog_pct", "Conversations not held, %", 1),
+    ("overdue_pct", "Overdue for their discussion, % of clients", 1),
     ("travel_km", "Outreach driving, km", 0),
 )
 
@@ -398,8 +420,10 @@ def context(base: Scenario, scen: Scenario) -> dict[str, Any]:
         "areas": _wide(base.areas(), scen.areas(), AREA_COLUMNS, area_names),
         "cost_columns": [c.removeprefix("cost_") for c in costs],
         "costs": _wide(mb, ms, tuple((c, c, 0) for c in costs), names),
-        "leavers": [_person(s, base.instance) for s in scen.leavers],
-        "joiners": [_person(s, scen.instance) for s in scen.joiners],
+        "leavers": people(scen.leavers, base.instance),
+        "joiners": people(scen.joiners, scen.instance),
+        "flow_start": scen.flow.start,
+        "policy": scen.flow.policy,
         "gaps": [
             {
                 "municipality": names.get(r.municipality_id, r.municipality_id),
@@ -424,112 +448,325 @@ def context(base: Scenario, scen: Scenario) -> dict[str, Any]:
 def whatif_report(
     months: list[tuple[Scenario, Scenario]], title: str
 ) -> tuple[pd.DataFrame, str, str]:
-    """comparison.csv's table, report.md and report.html for one or more months."""
+    """comparison.csv's table, report.md and report.html for a run of months."""
     tables = []
     for base, scen in months:
         table = comparison(base, scen)
         table.insert(0, "month", scen.plan.month)
         tables.append(table)
     contexts = [context(base, scen) for base, scen in months]
-    year = _year(months) if len(months) > 1 else None
-    page = templates.get_template("report.html").render(title=title, months=contexts, year=year)
-    markdown = _markdown(title, contexts, year)
+    run = run_summary(months)
+    page = templates.get_template("report.html").render(title=title, months=contexts, run=run)
+    markdown = _markdown(title, contexts, run)
     return pd.concat(tables, ignore_index=True), markdown, page
 
 
-def _year(months: list[tuple[Scenario, Scenario]]) -> dict[str, Any]:
-    """Month by month, then each municipality over the months."""
+def year_verdicts(months: list[tuple[Scenario, Scenario]]) -> list[str]:
+    """The run's verdicts in words, baseline and scenario, naming the worst month and
+    municipality."""
+    from planner.scenarios.sweep import verdict
+
+    out = [money_headline(*months[0])]
+    for side, k in (("Baseline", 0), ("Scenario", 1)):
+        v = verdict([pair[k] for pair in months])
+        out.append(
+            f"{side}: "
+            + (
+                "every requirement kept in every month."
+                if v.ok
+                else f"{v.failing} failing municipality-month(s) and plan item(s); the worst: "
+                f"{v.worst}."
+            )
+        )
+    return out
+
+
+def _sum(frames: list[pd.DataFrame], m: str, column: str) -> float:
+    return sum(float(f.at[m, column]) for f in frames if m in f.index)
+
+
+def _peak(frames: list[pd.DataFrame], months: list[str], m: str, column: str) -> tuple[float, str]:
+    best = (0.0, "")
+    for f, month in zip(frames, months, strict=True):
+        if m in f.index and float(f.at[m, column]) > best[0]:
+            best = (float(f.at[m, column]), month)
+    return best
+
+
+def paragraphs(months: list[tuple[Scenario, Scenario]]) -> list[dict[str, str]]:
+    """One paragraph per municipality over the run: the leaver first, then every member.
+    Visit days, outreach staff-days, waits, late interviews, overdue discussions, and the
+    cost share a year (under the allocation weighting; the range over the seed's cost
+    models)."""
+    base_frames = [b.municipalities() for b, _ in months]
+    scen_frames = [s.municipalities() for _, s in months]
+    labels = [s.plan.month for _, s in months]
+    names: dict[str, str] = {}
+    for b, s in months:
+        names |= {m.municipality_id: m.name for m in b.instance.municipalities}
+        names |= {m.municipality_id: m.name for m in s.instance.municipalities}
+    from planner.scenarios.whatif import cost_model
+
+    weighting = cost_model(months[0][0].instance)
+    n = len(months)
+    scale = 12 / n
+
+    def cost(frames: list[pd.DataFrame], m: str) -> tuple[float, float, float]:
+        own = _sum(frames, m, f"cost_{weighting}") * scale
+        models = [
+            _sum(frames, m, f"cost_{c}") * scale
+            for c in COST_MODELS
+            if f"cost_{c}" in frames[0].columns
+        ]
+        return own, min(models), max(models)
+
+    def money(value: tuple[float, float, float]) -> str:
+        own, low, high = value
+        return (
+            f"{fi(own, 0, '€')} a year under {weighting} ({fi(low, 0)}–{fi(high, 0, '€')} "
+            "over the seed's cost models)"
+        )
+
+    span = "the month" if n == 1 else f"the {n} months"
+    order = [m for m in names if not any(m in f.index for f in scen_frames)]
+    order += [m for m in base_frames[0].index if m not in order]
+    order += [m for m in scen_frames[0].index if m not in order]
+    out = []
+    for m in order:
+        in_base = any(m in f.index for f in base_frames)
+        in_scen = any(m in f.index for f in scen_frames)
+        if in_base and not in_scen:
+            text = (
+                f"{names[m]} leaves the employment area. Over {span} it loses its "
+                f"{fi(_sum(base_frames, m, 'visit_days'))} visit days and "
+                f"{fi(_sum(base_frames, m, 'staff_days'))} outreach staff-days from the area "
+                f"(its own service is then its own to arrange) and no longer pays its share of "
+                f"the area's staff cost: {money(cost(base_frames, m))} at today's staff."
+            )
+            out.append({"name": names[m], "text": text, "kind": "leaves"})
+            continue
+        parts = []
+        if in_base:
+            pairs = [
+                ("visit days", "visit_days", 0, _sum),
+                ("outreach staff-days", "staff_days", 0, _sum),
+                ("late initial interviews", "late_interviews", 0, _sum),
+            ]
+            for words, column, digits, how in pairs:
+                b, s = how(base_frames, m, column), how(scen_frames, m, column)
+                parts.append(f"{words} {fi(b, digits)} → {fi(s, digits)}")
+            wb = max(float(f.at[m, "worst_wait_days"]) for f in base_frames if m in f.index)
+            ws = max(float(f.at[m, "worst_wait_days"]) for f in scen_frames if m in f.index)
+            parts.append(f"worst wait for an initial interview {fi(wb)} → {fi(ws)} working days")
+            ob, mb = _peak(base_frames, labels, m, "overdue_discussions")
+            os_, ms = _peak(scen_frames, labels, m, "overdue_discussions")
+            parts.append(
+                "clients overdue for their discussion at the worst month's end "
+                f"{fi(ob)}{f' ({mb})' if mb else ''} → {fi(os_)}{f' ({ms})' if ms else ''}"
+            )
+            cb, cs = cost(base_frames, m), cost(scen_frames, m)
+            verb = "pays" if cs[0] >= cb[0] else "saves"
+            parts.append(
+                f"cost share {money(cb)} → {fi(cs[0], 0, '€')} ({verb} "
+                f"{fi(abs(cs[0] - cb[0]), 0, '€')} a year"
+                + (" more" if verb == "pays" and cs[0] > cb[0] else "")
+                + ")"
+            )
+            if cs[0] > cb[0] + 0.5:
+                parts.append(_why_more(months, m, weighting))
+            text = f"{names[m]} over {span}: " + "; ".join(parts) + "."
+            kind = "member"
+        else:
+            text = (
+                f"{names[m]} joins: {fi(_sum(scen_frames, m, 'visit_days'))} visit days and "
+                f"{fi(_sum(scen_frames, m, 'staff_days'))} outreach staff-days over {span}; "
+                f"its cost share {money(cost(scen_frames, m))}."
+            )
+            kind = "joins"
+        out.append({"name": names[m], "text": text, "kind": kind})
+    return out
+
+
+def _why_more(months: list[tuple[Scenario, Scenario]], m: str, weighting: str) -> str:
+    """Why a member pays more: the pool grew, or its share of the weighted need grew."""
+    from planner.clients import municipality_counts, weighted_need
+
+    base, scen = months[0]
+
+    def share(instance: Instance) -> float:
+        need = weighted_need(instance, municipality_counts(instance), weighting)
+        return need.get(m, 0.0) / sum(need.values()) if need else 0.0
+
+    sb, ss = share(base.instance), share(scen.instance)
+    return (
+        f"it pays more because the pool's cost grows by "
+        f"{fi((scen.fte - base.fte) * base.instance.settings.costs.fte_year_eur, 0, '€')} a year "
+        f"while its share of the weighted client need goes {fi(100 * sb, 1)} % → "
+        f"{fi(100 * ss, 1)} %"
+    )
+
+
+def run_summary(months: list[tuple[Scenario, Scenario]]) -> dict[str, Any]:
+    """The report's first screen and the run month by month."""
+    from planner.scenarios.sweep import verdict
+
+    first_b, first_s = months[0]
     rows = []
     for base, scen in months:
+        fb, fs = base.flow, scen.flow
         ok, failures = meets_requirements(scen)
-        flow_b, flow_s = base.flow, scen.flow
         rows.append(
             {
                 "month": scen.plan.month,
                 "fte": f"{fi(base.fte, 1)} → {fi(scen.fte, 1)}",
                 "visit_days": f"{len(base.plan.visits)} → {len(scen.plan.visits)}",
-                "in_time": f"{fi(min(f.within_deadline_pct for f in flow_b.municipalities))} → "
-                f"{fi(min(f.within_deadline_pct for f in flow_s.municipalities))}",
-                "worst": f"{fi(max(f.worst_wait for f in flow_b.municipalities))} → "
-                f"{fi(max(f.worst_wait for f in flow_s.municipalities))}",
-                "travelled": f"{fi(sum(f.travelled for f in flow_b.municipalities))} → "
-                f"{fi(sum(f.travelled for f in flow_s.municipalities))}",
-                "backlog": f"{fi(sum(f.backlog for f in flow_b.municipalities))} → "
-                f"{fi(sum(f.backlog for f in flow_s.municipalities))}",
+                "in_time": f"{fi(min(f.within_deadline_pct for f in fb.municipalities))} → "
+                f"{fi(min(f.within_deadline_pct for f in fs.municipalities))}",
+                "late": f"{fi(sum(f.late for f in fb.municipalities))} → "
+                f"{fi(sum(f.late for f in fs.municipalities))}",
+                "overdue": f"{fi(sum(f.overdue for f in fb.municipalities))} → "
+                f"{fi(sum(f.overdue for f in fs.municipalities))}",
+                "travelled": f"{fi(sum(f.travelled for f in fb.municipalities))} → "
+                f"{fi(sum(f.travelled for f in fs.municipalities))}",
+                "stopped": "stopped by the wall clock"
+                if base.wall_clock_stopped or scen.wall_clock_stopped
+                else "",
                 "verdict": "kept" if ok else failures[0],
             }
         )
-    names: dict[str, str] = {}
-    totals: dict[str, dict[str, list[float]]] = {}
-    for base, scen in months:
-        for side, s in (("base", base), ("scen", scen)):
-            names |= {m.municipality_id: m.name for m in s.instance.municipalities}
-            frame = s.municipalities()
-            for m in frame.index:
-                t = totals.setdefault(m, {})
-                t.setdefault(f"visits_{side}", []).append(float(frame.at[m, "visit_days"]))
-                t.setdefault(f"in_time_{side}", []).append(
-                    float(frame.at[m, "interviews_in_time_pct"])
-                )
-                t.setdefault(f"worst_{side}", []).append(float(frame.at[m, "worst_wait_days"]))
-                t.setdefault(f"travelled_{side}", []).append(
-                    float(frame.at[m, "travelled_to_office"])
-                )
-    municipalities = []
-    for m, t in totals.items():
-
-        def pair(key: str, how: Any, digits: int = 0, t: dict = t) -> str:
-            b, s = t.get(f"{key}_base"), t.get(f"{key}_scen")
-            return f"{fi(how(b), digits) if b else '–'} → {fi(how(s), digits) if s else '–'}"
-
-        municipalities.append(
+    verdicts = []
+    for side, k in (("Baseline", 0), ("Scenario", 1)):
+        v = verdict([pair[k] for pair in months])
+        verdicts.append(
             {
-                "name": names.get(m, m),
-                "visits": pair("visits", sum),
-                "in_time": pair("in_time", min),
-                "worst": pair("worst", max),
-                "travelled": pair("travelled", sum),
+                "ok": v.ok,
+                "text": f"{side}: "
+                + (
+                    "every requirement kept in every month and municipality."
+                    if v.ok
+                    else f"{v.failing} failing municipality-month(s) and plan item(s); the "
+                    f"worst: {v.worst}."
+                ),
             }
         )
-    from planner.scenarios.sweep import judge
-    from planner.scenarios.sweep import rows as level_rows
+    w = first_s.instance.settings.workload
+    n = len(months)
+    what = (
+        f"Clients carried from month to month through {n} month(s) from {first_s.flow.start}: "
+        f"{fi(w.registrations_per_client_month, 2)} new registrations and "
+        f"{fi(w.outflow_per_client_month, 2)} exits a client a month, a job-search discussion "
+        f"on the rule set's rhythm and {fi(w.conversations_by_need_per_client_year, 1)} more a "
+        f"year by need, {fi(w.client_meeting_share, 2)} of an office day in client meetings "
+        f"(assumptions: instance.toml). Booking: {first_s.flow.policy}. Judged in every month "
+        f"and municipality: at least {fi(DEADLINE_TARGET_PCT)} % of initial interviews within "
+        "the deadline and at most 1 % of clients overdue for their discussion at the month's "
+        "end, no unmet visit day, named and office cover kept."
+    )
+    warning = (
+        "One month alone cannot judge a cut: it starts from a steady state and hides what it "
+        "leaves to the next month (summer's shortfall shows in the months after it). Run the "
+        "year (the default of planner whatif) before deciding."
+        if n == 1
+        else ""
+    )
+    stopped = sum(b.wall_clock_stopped + s.wall_clock_stopped for b, s in months)
+    return {
+        "headline": money_headline(first_b, first_s),
+        "changes": list(first_s.words),
+        "what": what,
+        "warning": warning,
+        "verdicts": verdicts,
+        "paragraphs": paragraphs(months),
+        "months": rows,
+        "stopped": stopped,
+        "plot": _png(_run_plot(months)) if n > 1 else None,
+        "leavers": people(first_s.leavers, first_b.instance),
+        "joiners": people(first_s.joiners, first_s.instance),
+    }
 
-    verdicts = []
-    for side, k in (("baseline", 0), ("scenario", 1)):
-        frame = pd.DataFrame([r for pair in months for r in level_rows(pair[k], side, k)])
-        ok, why = judge(frame, k)
-        verdicts.append(f"{side}: " + ("every requirement kept" if ok else why))
-    return {"months": rows, "municipalities": municipalities, "verdicts": verdicts}
+
+def _run_plot(months: list[tuple[Scenario, Scenario]]) -> Any:
+    """Month by month, baseline and scenario: the lowest share of interviews in time and
+    the highest share overdue, the law's lines drawn."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(1, 2, figsize=(12, 3.6))
+    labels = [s.plan.month[2:] for _, s in months]
+    x = list(range(len(months)))
+    for k, (side, colour) in enumerate((("baseline", "#8aa9cf"), ("scenario", "#1f3a5f"))):
+        flows = [pair[k].flow for pair in months]
+        axes[0].plot(
+            x,
+            [min(f.within_deadline_pct for f in fl.municipalities) for fl in flows],
+            marker="o",
+            color=colour,
+            label=side,
+        )
+        axes[1].plot(
+            x,
+            [max(f.overdue_pct for f in fl.municipalities) for fl in flows],
+            marker="o",
+            color=colour,
+            label=side,
+        )
+    for axis, ref, text in (
+        (axes[0], DEADLINE_TARGET_PCT, "law: every initial interview in time"),
+        (axes[1], 1.0, "law: a discussion every 3 months (1 % tolerance)"),
+    ):
+        axis.axhline(ref, color="#a4161a", linestyle="--", linewidth=1)
+        axis.annotate(
+            text, (0, ref), xytext=(4, 4), textcoords="offset points", color="#a4161a", fontsize=8
+        )
+        axis.set_xticks(x, labels, rotation=45)
+        axis.legend(fontsize=8)
+    axes[0].set_title("Initial interviews in time, lowest municipality, %", fontsize=10)
+    axes[1].set_title(
+        "Overdue for their discussion at the month's end, highest municipality, %", fontsize=10
+    )
+    figure.tight_layout()
+    return figure
 
 
-def _markdown(title: str, contexts: list[dict[str, Any]], year: dict[str, Any] | None) -> str:
-    lines = [f"# {title}", ""]
-    if year is not None:
+def _markdown(title: str, contexts: list[dict[str, Any]], run: dict[str, Any]) -> str:
+    lines = [f"# {title}", "", run["headline"], ""]
+    lines += [f"- Change: {w}" for w in run["changes"]]
+    lines += ["", run["what"], ""]
+    if run["warning"]:
+        lines += [f"**{run['warning']}**", ""]
+    lines += [f"- {v['text']}" for v in run["verdicts"]]
+    if run["stopped"]:
+        lines.append(
+            f"- {run['stopped']} month plan(s) were stopped by the wall clock on a loaded "
+            "machine (not by proof or the deterministic limit): marked in the table below."
+        )
+    lines += ["", "## Each municipality", ""]
+    lines += [f"- {p['text']}" for p in run["paragraphs"]]
+    if run["leavers"]:
+        lines += ["", "People leaving, by role, area and home point (no names):", ""]
         lines += [
-            "## The year, month by month",
-            "",
-            "| month | FTE | visit days | lowest in time % | worst wait | travelled "
-            "| conversations not held | requirements |",
-            "|---|---|---|---|---|---|---|---|",
+            f"- {p['people']} ({fi(p['fte'], 1)} FTE), {p['role']}, {p['area']}, based at "
+            f"{p['home']}"
+            for p in run["leavers"]
         ]
-        lines += [
-            "| "
-            + " | ".join(
-                r[k]
-                for k in ("month", "fte", "visit_days", "in_time", "worst", "travelled", "backlog")
-            )
-            + f" | {r['verdict']} |"
-            for r in year["months"]
-        ]
-        lines += [
-            "Over the months (deadlines, floor and cover every month; appointments "
-            "over every three-month window): " + "; ".join(year["verdicts"]) + ".",
-            "",
-        ]
+    lines += [
+        "",
+        "## Month by month (baseline → scenario)",
+        "",
+        "| month | FTE | visit days | lowest in time % | late interviews | overdue clients "
+        "| travelled | solver | requirements |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        "| "
+        + " | ".join(
+            r[k] for k in ("month", "fte", "visit_days", "in_time", "late", "overdue", "travelled")
+        )
+        + f" | {r['stopped'] or 'ok'} | {r['verdict']} |"
+        for r in run["months"]
+    ]
+    lines.append("")
     for c in contexts:
         s = c["summary"]
         lines += [f"## {c['month']}", "", s.headline, ""]
-        lines += [f"- Change: {w}" for w in s.changes]
         lines += [f"- {d}" for d in s.deadlines]
         lines += [f"- {a}" for a in s.areas]
         lines += ["", s.verdict, ""]
@@ -543,13 +780,51 @@ def _markdown(title: str, contexts: list[dict[str, Any]], year: dict[str, Any] |
             ]
             lines.append("| " + " | ".join([row["name"], *cells]) + " |")
         lines.append("")
-        if c["leavers"]:
-            lines.append(
-                "Leaving: "
-                + ", ".join(
-                    f"{p['name']} ({p['home']}, {fi(p['fte'], 1)} FTE)" for p in c["leavers"]
-                )
-                + "."
-            )
-            lines.append("")
     return "\n".join(lines)
+
+
+def sweep_markdown(ladder: Any, findings: list[str]) -> str:
+    """The sweep's report.md: the findings, the band, the board table, wall-clock stops."""
+    from planner.scenarios.sweep import band_table, board_table
+
+    months = ladder.months
+    span = months[0] if len(months) == 1 else f"{months[0]}…{months[-1]}"
+    lines = [f"# Sweep of {ladder.lever}, {span}", ""]
+    lines += [f"- {f}" for f in findings]
+    band = band_table(ladder)
+    lines += ["", "## The answer under each assumption (band.csv)", ""]
+    lines += [
+        "The band re-runs the client model on the same plans; the face-to-face share moves "
+        "only the share of discussions held in person (the plans' outreach demand stays at "
+        "the central share).",
+        "",
+        "| case | smallest staff that keeps every requirement, FTE |",
+        "|---|---|",
+    ]
+    for r in band.itertuples():
+        value = fi(r.smallest_staff_fte, 1) if pd.notna(r.smallest_staff_fte) else "no level holds"
+        lines.append(f"| {r.case} | {value} |")
+    board = board_table(ladder)
+    lines += [
+        "",
+        "## Board table per municipality (board.csv)",
+        "",
+        "| staff, FTE | municipality | cost € a year | visit days | outreach staff-days per 100 "
+        "clients | overdue clients, worst month | late initial interviews | named-cover gaps |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in board.itertuples():
+        lines.append(
+            f"| {fi(r.pool_fte, 1)} | {r.municipality} | {fi(r.cost_year_eur)} | "
+            f"{fi(r.visit_days)} | {fi(r.staff_days_per_100_clients, 1)} | "
+            f"{fi(r.overdue_discussions_peak)} {r.overdue_peak_month} | {fi(r.late_interviews)} | "
+            f"{r.named_cover_gaps} |"
+        )
+    stopped = [
+        f"{s.plan.month} at {v:g}"
+        for v, run in ladder.levels.items()
+        for s in run
+        if s.wall_clock_stopped
+    ]
+    lines += ["", "Plans stopped by the wall clock: " + (", ".join(stopped) or "none") + "."]
+    return "\n".join(lines) + "\n"

@@ -1,81 +1,313 @@
-"""Ladders of a lever over one month or many: planned in parallel processes, one row per
-month, lever value and production area, and the findings in words.
+"""Ladders of a lever over a run of months (a year by default): planned in parallel, the
+clients carried from month to month, judged by the law's own measures in every month and
+municipality, and banded over the assumptions.
 
-Every level is planned exactly as ``planner schedule`` plans a month (one solver
-configuration), so the level that changes nothing is the schedule's own plan.
+How a ladder is planned (:func:`run_ladder`):
+
+1. the **baseline** of every month (no lever; the assumption levers given apply);
+2. every **level** of every month, exactly as ``planner schedule`` plans a month, with
+   the baseline's plan of that month as its preferred plan (hint and re-plan
+   preference), so a level differs from the baseline only where its lever acts and
+   equally good plans do not show up as effects; a level equal to the baseline is the
+   baseline;
+3. the **client model** (:mod:`planner.clients.book`) through each level's months, at
+   the central assumptions and at each assumption's low and high end
+   (:mod:`planner.clients.assumptions`), in parallel.
+
+Work runs in local processes, or on a Dask distributed scheduler (``scheduler``, the
+optional extra ``planner[cluster]``): the same tasks, the same table.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planner.scenarios.levers import Levers
+from planner.clients import assumptions as band
+from planner.scenarios.levers import ASSUMPTION_LEVERS, Levers
 from planner.scenarios.whatif import (
+    COST_MODELS,
     DEADLINE_TARGET_PCT,
-    QUARTER,
+    OVERDUE_TARGET_PCT,
     Scenario,
-    meets_requirements,
+    cost_model,
+    cost_shares,
+    failures,
     named_cover_gaps,
     run_scenario,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from models.instance import Instance
+    from models.plan import Plan
+    from planner.clients.book import Flow
     from planner.plan.model import SolverConfig
 
 CASELOAD_ANCHOR = 136
 """Uusimaa 2018: about 136 unemployed jobseekers per counsellor (the only public anchor)."""
 
+RELATIVE_TOLERANCE = {"in_time": 1.0, "overdue": 0.5}
+"""How much worse than the baseline a municipality-month may be and still count as 'no
+worse than today' (percentage points: in-time share of interviews, overdue share): the
+simulation's own spread between seeds."""
 
-def run_months(
+
+# ----------------------------------------------------------------------------- running
+
+
+@contextlib.contextmanager
+def executor(jobs: int, scheduler: str | None = None) -> Iterator[Any]:
+    """Where tasks run: a Dask distributed scheduler when an address is given, else
+    ``jobs`` local processes ('spawn', not 'fork': the parent may hold CP-SAT's threads,
+    and forking a threaded process can deadlock)."""
+    if scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise RuntimeError(
+                "--scheduler needs Dask distributed: pip install 'planner[cluster]'"
+            ) from None
+        with Client(scheduler) as client:
+            yield client.get_executor(pure=False)
+        return
+    if jobs <= 1:
+        yield _Inline()
+        return
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        yield pool
+
+
+class _Inline:
+    """Runs each task when it is submitted, in this process (one job: no process to start)."""
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # handed to whoever asks for the result, as a pool does
+            future.set_exception(exc)
+        return future
+
+
+def _plan(
     instance: Instance,
-    tasks: list[tuple[str, Levers]],
+    month: str,
+    levers: Levers,
+    config: SolverConfig,
+    preferred: Plan | None,
+) -> Scenario:
+    return run_scenario(instance, month, levers, config, preferred=preferred)
+
+
+def _simulate(plans: list[Plan], instance: Instance, seed: int) -> list[Flow]:
+    from planner.clients.book import simulate_run
+
+    return simulate_run(plans, instance, seed=seed)
+
+
+@dataclass
+class Ladder:
+    """A planned ladder: the baseline's months and every level's, with their client model
+    at the central assumptions (``Scenario.flow``) and under each case of the band."""
+
+    months: list[str]
+    lever: str
+    values: list[float]
+    baseline: list[Scenario]
+    levels: dict[float, list[Scenario]]
+    cases: list[band.Case]
+    banded: dict[tuple[float, str, str], list[Scenario]]
+    """(value, case name, side) -> the level's months with that case's client model."""
+
+
+def run_ladder(
+    instance: Instance,
+    months: list[str],
+    lever: str,
+    values: list[float],
     *,
+    base: Levers | None = None,
     jobs: int,
     config: SolverConfig,
+    scheduler: str | None = None,
+    with_band: bool = True,
     on_done: Callable[[str], None] | None = None,
-) -> list[Scenario]:
-    """Plan every (month, levers) in parallel processes, in the order given."""
-    results: dict[int, Scenario] = {}
-    if jobs <= 1 or len(tasks) == 1:
-        for k, task in enumerate(tasks):
-            results[k] = _plan(instance, task, config)
-            if on_done is not None:
-                on_done(task[0])
-        return [results[k] for k in range(len(tasks))]
-    # 'spawn', not 'fork': the parent may hold CP-SAT's threads, and forking a threaded
-    # process can deadlock.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_plan, instance, task, config): k for k, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            if on_done is not None:
-                on_done(tasks[futures[future]][0])
-    return [results[k] for k in range(len(tasks))]
+) -> Ladder:
+    """Plan the baseline and every level of ``lever`` over ``months`` (see the module
+    docstring); ``base`` holds the other levers (the baseline is planned under its
+    assumption levers alone unless the lever is itself an assumption)."""
+    base = base or Levers()
+    baseline_levers = base if lever in ASSUMPTION_LEVERS or not base.acts() else base.assumptions()
+    if lever != "cut" and lever not in ASSUMPTION_LEVERS:
+        baseline_levers = base.assumptions()
+    return run_levels(
+        instance,
+        months,
+        {v: base.with_value(lever, v) for v in values},
+        baseline_levers,
+        lever=lever,
+        jobs=jobs,
+        config=config,
+        scheduler=scheduler,
+        with_band=with_band,
+        on_done=on_done,
+    )
 
 
-def _plan(instance: Instance, task: tuple[str, Levers], config: SolverConfig) -> Scenario:
-    month, levers = task
-    scenario = run_scenario(instance, month, levers, config)
-    _ = scenario.flow  # simulated in the worker process, carried back with the plan
-    return scenario
+def run_levels(
+    instance: Instance,
+    months: list[str],
+    level_levers: dict[float, Levers],
+    baseline_levers: Levers,
+    *,
+    lever: str,
+    jobs: int,
+    config: SolverConfig,
+    scheduler: str | None = None,
+    with_band: bool = True,
+    on_done: Callable[[str], None] | None = None,
+) -> Ladder:
+    """The baseline under ``baseline_levers`` and each level's levers over ``months``."""
+    values = list(level_levers)
+    done = on_done or (lambda _: None)
+    baseline: dict[str, Scenario] = {}
+    levels: dict[float, dict[str, Scenario]] = defaultdict(dict)
+    with executor(jobs, scheduler) as pool:
+        pending = {
+            pool.submit(_plan, instance, m, baseline_levers, config, None): ("base", m, None)
+            for m in months
+        }
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                kind, month, value = pending.pop(future)
+                scenario = future.result()
+                done(month)
+                if kind == "level":
+                    levels[value][month] = scenario
+                    continue
+                baseline[month] = scenario
+                for v, levers in level_levers.items():
+                    if levers == baseline_levers:
+                        levels[v][month] = scenario
+                        continue
+                    task = pool.submit(_plan, instance, month, levers, config, scenario.plan)
+                    pending[task] = ("level", month, v)
+        base_run = [baseline[m] for m in months]
+        runs = {v: [levels[v][m] for m in months] for v in values}
+        skip = (lever,) if lever in ASSUMPTION_LEVERS else ()
+        cases = band.cases(instance, skip) if with_band else [band.Case("central", "central")]
+        jobs_: dict[Any, tuple[float | None, band.Case]] = {}
+        for case in cases:
+            for v, run in [(None, base_run), *runs.items()]:
+                if v is None and case.name != "central":
+                    continue
+                inst = band.apply(run[0].instance, case)
+                future = pool.submit(_simulate, [s.plan for s in run], inst, config.seed)
+                jobs_[future] = (v, case)
+        banded: dict[tuple[float, str, str], list[Scenario]] = {}
+        for future, (v, case) in jobs_.items():
+            flows = future.result()
+            run = base_run if v is None else runs[v]
+            inst = band.apply(run[0].instance, case)
+            if case.name == "central":
+                for scenario, flow in zip(run, flows, strict=True):
+                    scenario.carried = flow
+            if v is not None:
+                banded[(v, case.name, case.side)] = [
+                    replace(s, instance=inst, carried=f) for s, f in zip(run, flows, strict=True)
+                ]
+    return Ladder(months, lever, values, base_run, runs, cases, banded)
+
+
+# ----------------------------------------------------------------------------- judging
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    worst: str
+    """The worst failure in words: municipality, month and figure."""
+    failing: int
+    """Municipality-months (and plan items) that fail."""
+
+
+def verdict(run: list[Scenario]) -> Verdict:
+    """Every month of a run: the law's two measures in every municipality, the equity
+    floor and named cover (:func:`planner.scenarios.whatif.failures`)."""
+    found = [f for s in run for f in failures(s)]
+    if not found:
+        return Verdict(True, "", 0)
+    worst = min(found, key=lambda f: f.rank)
+    return Verdict(False, worst.text, len(found))
+
+
+def no_worse(run: list[Scenario], baseline: list[Scenario]) -> Verdict:
+    """Whether a run is no worse than the baseline in any municipality and month (within
+    :data:`RELATIVE_TOLERANCE`), and no plan item fails that the baseline keeps."""
+    worse = []
+    for scen, base in zip(run, baseline, strict=True):
+        was = {f.municipality_id: f for f in base.flow.municipalities}
+        names = {m.municipality_id: m.name for m in scen.instance.municipalities}
+        for f in scen.flow.municipalities:
+            b = was.get(f.municipality_id)
+            if b is None:
+                continue
+            drop = b.within_deadline_pct - f.within_deadline_pct
+            if drop > RELATIVE_TOLERANCE["in_time"]:
+                worse.append(
+                    (
+                        -drop,
+                        f"{names[f.municipality_id]}, {scen.plan.month}: initial interviews in "
+                        f"time {b.within_deadline_pct:.0f} % → {f.within_deadline_pct:.0f} %",
+                    )
+                )
+            rise = f.overdue_pct - b.overdue_pct
+            if rise > RELATIVE_TOLERANCE["overdue"]:
+                worse.append(
+                    (
+                        -rise,
+                        f"{names[f.municipality_id]}, {scen.plan.month}: overdue for their "
+                        f"discussion {b.overdue_pct:.1f} % → {f.overdue_pct:.1f} % of clients",
+                    )
+                )
+        kept = {(f.kind, f.municipality_id) for f in failures(base) if f.kind == "plan"}
+        for f in failures(scen):
+            if f.kind == "plan" and (f.kind, f.municipality_id) not in kept:
+                worse.append((0.0, f.text))
+    if not worse:
+        return Verdict(True, "", 0)
+    return Verdict(False, min(worse)[1], len(worse))
+
+
+def smallest(ladder: Ladder, case: tuple[str, str] = ("central", "central")) -> float | None:
+    """The largest cut (or, for another lever, the level) whose every month keeps every
+    requirement under ``case``; None when no level does."""
+    kept = [v for v in ladder.values if verdict(ladder.banded[(v, *case)]).ok]
+    return max(kept) if kept else None
+
+
+# ----------------------------------------------------------------------------- tables
 
 
 def rows(scenario: Scenario, lever: str, value: float) -> list[dict[str, Any]]:
-    """One row per production area of one planned level."""
-    ok, failures = meets_requirements(scenario)
-    ok_other, other = meets_requirements(scenario, capacity=False)
+    """One row per production area of one planned level and month (sweep.csv)."""
+    ok = verdict([scenario]).ok
+    month_failures = failures(scenario)
     areas = scenario.areas()
     munis = scenario.municipalities()
     flow = scenario.flow
     names = {a.area_id: a.name for a in scenario.instance.areas}
+    gaps = len(named_cover_gaps(scenario.plan, scenario.instance))
     out = []
     for area_id, row in areas.iterrows():
         mine = [
@@ -98,10 +330,12 @@ def rows(scenario: Scenario, lever: str, value: float) -> list[dict[str, Any]]:
                 "appointment_capacity": row["appointment_capacity"],
                 "meetings_required": row["meetings_required"],
                 "capacity_pct": row["capacity_pct"],
-                "conversation_backlog_pct": row["conversation_backlog_pct"],
+                "overdue_discussions": round(sum(f.overdue for f in fl), 1),
+                "highest_overdue_pct": round(max((f.overdue_pct for f in fl), default=0.0), 2),
                 "lowest_in_time_pct": round(
                     min((f.within_deadline_pct for f in fl), default=100.0), 1
                 ),
+                "late_interviews": round(sum(f.late for f in fl), 1),
                 "mean_wait_days": round(sum(f.mean_wait * f.counted for f in fl) / counted, 2)
                 if counted
                 else 0.0,
@@ -110,196 +344,297 @@ def rows(scenario: Scenario, lever: str, value: float) -> list[dict[str, Any]]:
                 "visit_days": int(munis.loc[mine, "visit_days"].sum()),
                 "unmet_visits": int(munis.loc[mine, "unmet_visits"].sum()),
                 "unmet_staff_days": round(float(munis.loc[mine, "unmet_staff_days"].sum()), 1),
-                "named_cover_gaps": len(named_cover_gaps(scenario.plan, scenario.instance)),
+                "named_cover_gaps": gaps,
                 "substitute_days": scenario.substitute_days(),
-                "objective": scenario.plan.stats.objective,
                 "solver_status": scenario.plan.stats.status,
-                "meets_requirements": ok,
-                "first_failure": failures[0] if failures else "",
-                "failures": len(failures),
-                "meets_other": ok_other,
-                "first_other_failure": other[0] if other else "",
+                "objective": scenario.plan.stats.objective,
+                "stopped_by_wall_clock": scenario.wall_clock_stopped,
+                "month_meets_requirements": ok,
+                "month_failures": len(month_failures),
+                "first_failure": min(month_failures, key=lambda f: f.rank).text
+                if month_failures
+                else "",
             }
         )
     return out
 
 
-def run_sweep(
-    instance: Instance,
-    months: list[str],
-    lever: str,
-    values: list[float],
-    *,
-    base: Levers | None = None,
-    jobs: int,
-    config: SolverConfig,
-    on_done: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """Every value of ``lever`` in every month; the other levers as in ``base``."""
-    base = base or Levers()
-    tasks = [(month, base.with_value(lever, v)) for month in months for v in values]
-    scenarios = run_months(instance, tasks, jobs=jobs, config=config, on_done=on_done)
+def sweep_table(ladder: Ladder) -> pd.DataFrame:
+    """sweep.csv: one row per level, month and production area (central assumptions)."""
     table = []
-    for (_, levers), scenario in zip(tasks, scenarios, strict=True):
-        table += rows(scenario, lever, getattr(levers, lever))
+    for v in ladder.values:
+        for scenario in ladder.levels[v]:
+            table += rows(scenario, ladder.lever, v)
     return pd.DataFrame(table)
 
 
-def judge(frame: pd.DataFrame, value: float) -> tuple[bool, str]:
-    """Whether one level keeps the requirements, and the first that breaks, in words.
+def board_table(ladder: Ladder) -> pd.DataFrame:
+    """What a board sees per municipality and level over the run: cost a year and a month,
+    visit days, staff-days per 100 clients, overdue discussions at the worst month's
+    end, late initial interviews, named-cover gaps. No staff names or ids."""
+    out = []
+    for v in ladder.values:
+        run = ladder.levels[v]
+        names = {m.municipality_id: m.name for m in run[0].instance.municipalities}
+        per: dict[str, dict[str, Any]] = {}
+        for scenario in run:
+            munis = scenario.municipalities()
+            gaps = named_cover_gaps(scenario.plan, scenario.instance)
+            costs = cost_shares(scenario.instance, scenario.fte)
+            weighting = cost_model(scenario.instance)
+            for m, row in munis.iterrows():
+                p = per.setdefault(
+                    str(m),
+                    defaultdict(float) | {"overdue_peak": 0.0, "overdue_peak_month": ""},
+                )
+                cost_cols = [f"cost_{c}" for c in COST_MODELS if f"cost_{c}" in costs.columns]
+                here = costs.loc[m] if m in costs.index else None
+                own = f"cost_{weighting}" if f"cost_{weighting}" in costs.columns else None
+                p["cost_year_eur"] += float(here[own]) if here is not None and own else 0.0
+                for c in cost_cols:
+                    p[f"year_{c}"] += float(here[c]) if here is not None else 0.0
+                p["visit_days"] += float(row["visit_days"])
+                p["staff_days"] += float(row["staff_days"])
+                p["late_interviews"] += float(row["late_interviews"])
+                if float(row["overdue_discussions"]) > p["overdue_peak"]:
+                    p["overdue_peak"] = float(row["overdue_discussions"])
+                    p["overdue_peak_month"] = scenario.plan.month
+                p["named_cover_gaps"] = max(
+                    p["named_cover_gaps"], float((gaps["municipality_id"] == m).sum())
+                )
+                p["clients"] = float(scenario.flow.municipality(str(m)).clients)
+        months = len(run)
+        for m, p in per.items():
+            model_costs = [p[k] for k in p if str(k).startswith("year_cost_")]
+            out.append(
+                {
+                    "value": v,
+                    "pool_fte": round(run[0].fte, 1),
+                    "municipality_id": m,
+                    "municipality": names.get(m, m),
+                    "months": months,
+                    "cost_year_eur": round(p["cost_year_eur"] * 12 / months),
+                    "cost_month_eur": round(p["cost_year_eur"] / months),
+                    "cost_year_eur_lowest_model": round(min(model_costs) * 12 / months)
+                    if model_costs
+                    else None,
+                    "cost_year_eur_highest_model": round(max(model_costs) * 12 / months)
+                    if model_costs
+                    else None,
+                    "visit_days": round(p["visit_days"]),
+                    "staff_days_per_100_clients": round(100 * p["staff_days"] / p["clients"], 1)
+                    if p["clients"]
+                    else 0.0,
+                    "overdue_discussions_peak": round(p["overdue_peak"], 1),
+                    "overdue_peak_month": p["overdue_peak_month"],
+                    "late_interviews": round(p["late_interviews"], 1),
+                    "named_cover_gaps": int(p["named_cover_gaps"]),
+                }
+            )
+    return pd.DataFrame(out)
 
-    One month: its own capacity, deadlines, floor and cover. A run of months: the
-    deadlines, floor and cover every month, and the appointments of every
-    :data:`QUARTER`-month window against what it owes (a conversation may slip within the
-    rhythm, so summer's shortfall may be made up after it, but not forever)."""
-    part = frame[frame["value"] == value].sort_values("month")
-    months = sorted(part["month"].unique())
-    if len(months) == 1:
-        bad = part[~part["meets_requirements"]]
-        if bad.empty:
-            return True, ""
-        row = bad.iloc[0]
-        return False, f"{row['first_failure']} ({int(row['failures'])} requirement(s) in all)"
-    bad = part[~part["meets_other"]]
-    if not bad.empty:
-        row = bad.iloc[0]
-        return False, f"{row['first_other_failure']} ({row['month']})"
-    width = min(QUARTER, len(months))
-    worst: tuple[float, str, str] | None = None
-    for area_id, rows_ in part.groupby("area"):
-        by_month = rows_.set_index("month")
-        for k in range(len(months) - width + 1):
-            window = months[k : k + width]
-            held = by_month.loc[window, "appointment_capacity"].sum()
-            owed = by_month.loc[window, "meetings_required"].sum()
-            pct = 100 * held / owed if owed else 100.0
-            if worst is None or pct < worst[0]:
-                worst = (pct, str(area_id), f"{window[0]}…{window[-1]}")
-    if worst is None or worst[0] >= 100:
-        return True, ""
-    return False, (
-        f"{worst[1]} area: appointments for {worst[0]:.0f} % of the meetings owed in {worst[2]}"
-    )
+
+def band_table(ladder: Ladder) -> pd.DataFrame:
+    """band.csv: the answer under every case of the band (the tornado's data)."""
+    out = []
+    for case in ladder.cases:
+        key = (case.name, case.side)
+        best = smallest(ladder, key)
+        pool = {v: round(ladder.levels[v][0].fte, 1) for v in ladder.values}
+        out.append(
+            {
+                "assumption": case.name,
+                "side": case.side,
+                "value": case.value if case.value is not None else None,
+                "case": case.label,
+                "holding_level": best,
+                "smallest_staff_fte": pool[best] if best is not None else None,
+            }
+        )
+    return pd.DataFrame(out)
 
 
-def findings(frame: pd.DataFrame) -> list[str]:
-    """The level the requirements stop holding at, and the figure that breaks first."""
-    lever = frame["lever"].iloc[0]
-    months = sorted(frame["month"].unique())
+# ----------------------------------------------------------------------------- words
+
+
+def _level_words(ladder: Ladder, v: float) -> str:
+    fte = ladder.levels[v][0].fte
+    if ladder.lever == "cut":
+        cut = ladder.baseline[0].fte - fte
+        asked = "" if abs(cut - v) < 0.05 else f", asked {v:g}"
+        return f"{fte:.1f} FTE (a cut of {cut:.1f} FTE: whole people{asked})"
+    return f"{ladder.lever} = {v:g}"
+
+
+def findings(ladder: Ladder) -> list[str]:
+    """The answer in words: what is judged, the smallest staff (or level) that keeps
+    every requirement in every month as a range over the assumptions, the smallest no
+    worse than today's, and each area's figures at the ends of the ladder."""
+    months = ladder.months
     span = months[0] if len(months) == 1 else f"{months[0]}…{months[-1]}"
-    values = sorted(frame["value"].unique())
-    verdicts = {v: judge(frame, v) for v in values}
-    pool = frame.groupby("value")["pool_fte"].min()
-    rhythm = (
-        "appointments for every meeting owed"
-        if len(months) == 1
-        else f"appointments for every meeting owed in every {QUARTER}-month window"
+    first = ladder.levels[ladder.values[0]][0].flow
+    lines = [
+        f"Judged over {span} ({len(months)} month(s), clients carried from month to month; "
+        f"booking: {first.policy}): in every month and municipality ≥ "
+        f"{DEADLINE_TARGET_PCT:g} % of initial interviews within the deadline, at most "
+        f"{OVERDUE_TARGET_PCT:g} % of clients overdue for their job-search discussion at the "
+        "month's end, no unmet visit day, named cover and office cover kept."
+    ]
+    if len(months) == 1:
+        lines.append(
+            "One month alone cannot judge a cut: it starts from a steady state and hides "
+            "what it leaves to the next (summer's shortfall shows in the months after). "
+            "Run the year (the default) before deciding."
+        )
+    base_verdict = verdict(ladder.baseline)
+    lines.append(
+        "Today's staff: "
+        + (
+            "every requirement kept."
+            if base_verdict.ok
+            else f"already fails: {base_verdict.worst} "
+            f"({base_verdict.failing} failing municipality-months and plan items in all)."
+        )
     )
-    lines = []
-    if lever == "cut":
-        kept = [v for v in values if verdicts[v][0]]
-        if not kept:
-            lines.append(
-                f"No level keeps every requirement in {span}, not even the first: "
-                + verdicts[values[0]][1]
+    central = smallest(ladder)
+    others = [smallest(ladder, (c.name, c.side)) for c in ladder.cases]
+    held = [ladder.levels[v][0].fte for v in others if v is not None]
+    if central is not None:
+        text = f"Smallest staff that keeps every requirement: {_level_words(ladder, central)}"
+    else:
+        worst = verdict(ladder.levels[ladder.values[0]])
+        text = (
+            "No level keeps every requirement at the central assumptions, not even the "
+            f"first; the worst: {worst.worst}"
+        )
+    if len(ladder.cases) > 1:
+        if held:
+            text += (
+                f"; over the assumptions' band {min(held):.1f}–{max(held):.1f} FTE "
+                f"({len(held)} of {len(ladder.cases)} cases hold at some level)"
             )
         else:
-            holding = max(kept)
-            text = (
-                f"Smallest staff that keeps the initial-interview deadline (≥ "
-                f"{DEADLINE_TARGET_PCT:g} % in time in every municipality), {rhythm}, the "
-                f"equity floor and named cover in {span}: {pool[holding]:g} FTE (a cut of "
-                f"{holding:g} FTE)."
+            text += "; no case of the assumptions' band holds at any level"
+    lines.append(text + ".")
+    relative = [v for v in ladder.values if no_worse(ladder.levels[v], ladder.baseline).ok]
+    if ladder.lever == "cut":
+        if relative:
+            v = max(relative)
+            lines.append(
+                "Smallest staff no worse than today's in any municipality and month (within "
+                f"{RELATIVE_TOLERANCE['in_time']:g} points of interviews in time, "
+                f"{RELATIVE_TOLERANCE['overdue']:g} of overdue): {_level_words(ladder, v)}."
             )
-            broken = [v for v in values if v > holding]
-            if broken:
-                text += f" At a cut of {broken[0]:g} FTE the first to break: "
-                text += verdicts[broken[0]][1]
-            else:
-                text += " Every level tried keeps them."
-            if any(not verdicts[v][0] for v in values if v < holding):
-                text += (
-                    " (Some smaller cuts break a requirement: see the table; the plans differ "
-                    "level by level.)"
-                )
-            lines.append(text)
-    else:
-        for value in values:
-            ok, why = verdicts[value]
-            lines.append(f"{lever} = {value:g}: " + ("every requirement kept" if ok else why))
-    for area_id, part in frame.groupby("area"):
-        ordered = part.groupby("value").agg(
-            caseload=("caseload", "mean"),
-            in_time=("lowest_in_time_pct", "min"),
-            wait=("mean_wait_days", "mean"),
-            capacity=("capacity_pct", "mean"),
-        )
-        first, last = ordered.iloc[0], ordered.iloc[-1]
+        broken = [v for v in ladder.values if v not in relative]
+        if broken:
+            lines.append(
+                f"At {_level_words(ladder, broken[0])} service first gets worse: "
+                + no_worse(ladder.levels[broken[0]], ladder.baseline).worst
+                + "."
+            )
+    stopped = sum(s.wall_clock_stopped for run in ladder.levels.values() for s in run)
+    if stopped:
         lines.append(
-            f"{area_id} area: caseload {first['caseload']:.0f} → {last['caseload']:.0f} "
-            f"clients per local worker (anchor {CASELOAD_ANCHOR}); capacity "
-            f"{first['capacity']:.0f} % → "
-            f"{last['capacity']:.0f} %; lowest share in time {first['in_time']:.0f} % → "
-            f"{last['in_time']:.0f} %; mean wait {first['wait']:.1f} → {last['wait']:.1f} "
-            "working days."
+            f"{stopped} month-level plan(s) were stopped by the wall clock on a loaded "
+            "machine, not by proof or the deterministic limit: see stopped_by_wall_clock "
+            "in sweep.csv; their figures may differ from an idle machine's."
         )
     return lines
 
 
-def sweep_plot(frame: pd.DataFrame) -> bytes:
-    """Four panels against the lever, one line per area, reference lines labelled."""
+def tornado(ladder: Ladder) -> list[tuple[str, float | None, float | None]]:
+    """(assumption, staff FTE holding at its low end, at its high end)."""
+    out = []
+    for name in dict.fromkeys(c.name for c in ladder.cases if c.name != "central"):
+        ends = []
+        for side in ("low", "high"):
+            v = smallest(ladder, (name, side))
+            ends.append(ladder.levels[v][0].fte if v is not None else None)
+        out.append((name, ends[0], ends[1]))
+    return out
+
+
+# ----------------------------------------------------------------------------- plots
+
+
+def sweep_plot(ladder: Ladder) -> bytes:
+    """Month by month (the summer dip visible), one line per level, the law's lines drawn:
+    lowest share of interviews in time, highest share overdue, capacity against what
+    came due; and the tornado of the assumptions."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    lever = frame["lever"].iloc[0]
-    unit = {"cut": "FTE cut"}.get(lever, lever.replace("_", " "))
-    figure, axes = plt.subplots(2, 2, figsize=(12, 7.5))
-    panels = [
+    figure, axes = plt.subplots(2, 2, figsize=(13, 8))
+    months = ladder.months
+    x = list(range(len(months)))
+    for v in ladder.values:
+        run = ladder.levels[v]
+        label = _level_words(ladder, v).split(" (")[0]
+        in_time = [min(f.within_deadline_pct for f in s.flow.municipalities) for s in run]
+        overdue = [max(f.overdue_pct for f in s.flow.municipalities) for s in run]
+        capacity = [min(a.capacity_pct for a in s.flow.areas) for s in run]
+        axes[0][0].plot(x, in_time, marker="o", label=label)
+        axes[0][1].plot(x, overdue, marker="o", label=label)
+        axes[1][0].plot(x, capacity, marker="o", label=label)
+    refs = [
         (
-            "lowest_in_time_pct",
-            "Initial interviews in time (lowest municipality), %",
-            "min",
+            axes[0][0],
             DEADLINE_TARGET_PCT,
-            f"target {DEADLINE_TARGET_PCT:g} %",
-        ),
-        ("mean_wait_days", "Initial interview: mean wait, working days", "mean", None, ""),
-        (
-            "caseload",
-            "Clients per local worker",
-            "mean",
-            CASELOAD_ANCHOR,
-            f"Uusimaa 2018: {CASELOAD_ANCHOR}",
+            f"law: every interview in time (target {DEADLINE_TARGET_PCT:g} %)",
         ),
         (
-            "capacity_pct",
-            "Appointment capacity, % of meetings owed",
-            "mean",
-            100,
-            "100 %: every meeting owed",
+            axes[0][1],
+            OVERDUE_TARGET_PCT,
+            f"law: a discussion every 3 months (at most {OVERDUE_TARGET_PCT:g} % overdue)",
         ),
+        (axes[1][0], 100, "100 %: every meeting that came due"),
     ]
-    months = frame["month"].nunique()
-    for axis, (column, title, how, ref, label) in zip(axes.flat, panels, strict=True):
-        for area_id, part in frame.groupby("area"):
-            series = part.groupby("value")[column].agg(how)
-            axis.plot(series.index, series.values, marker="o", label=area_id)
-        if ref is not None:
-            axis.axhline(ref, color="#a4161a", linestyle="--", linewidth=1)
-            axis.annotate(
-                label,
-                (axis.get_xlim()[0], ref),
-                xytext=(4, 4),
-                textcoords="offset points",
-                color="#a4161a",
-                fontsize=9,
-            )
-        axis.set_title(title + (f" ({how} of {months} months)" if months > 1 else ""), fontsize=10)
-        axis.set_xlabel(unit)
-    axes[0][0].legend(title="production area")
+    for axis, ref, text in refs:
+        axis.axhline(ref, color="#a4161a", linestyle="--", linewidth=1)
+        axis.annotate(
+            text, (0, ref), xytext=(4, 4), textcoords="offset points", color="#a4161a", fontsize=8
+        )
+        axis.set_xticks(x, [m[2:] for m in months], rotation=45)
+    axes[0][0].set_title("Initial interviews in time, lowest municipality (%)", fontsize=10)
+    axes[0][1].set_title(
+        "Clients overdue for their discussion at the month's end, highest municipality (%)",
+        fontsize=10,
+    )
+    axes[1][0].set_title(
+        "Appointments against meetings due, lowest production area (%)", fontsize=10
+    )
+    axes[0][0].legend(fontsize=7, title="staff" if ladder.lever == "cut" else ladder.lever)
+    _tornado_axis(axes[1][1], ladder)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(figure)
     return buffer.getvalue()
+
+
+def _tornado_axis(axis: Any, ladder: Ladder) -> None:
+    central_v = smallest(ladder)
+    centre = ladder.levels[central_v][0].fte if central_v is not None else None
+    bars = tornado(ladder)
+    top = ladder.levels[ladder.values[0]][0].fte
+    for k, (_name, low, high) in enumerate(bars):
+        for end, colour in ((low, "#8aa9cf"), (high, "#1f3a5f")):
+            value = end if end is not None else top
+            base = centre if centre is not None else top
+            axis.barh(
+                k,
+                value - base,
+                left=base,
+                color=colour,
+                height=0.6,
+                hatch=None if end is not None else "//",
+            )
+    axis.set_yticks(range(len(bars)), [band.WORDS.get(n, n) for n, _, _ in bars], fontsize=8)
+    if centre is not None:
+        axis.axvline(centre, color="black", linewidth=1)
+    axis.set_xlabel("smallest staff that keeps every requirement, FTE (hatched: no level holds)")
+    axis.set_title(
+        "Which assumption moves the answer (light: low end, dark: high end)", fontsize=10
+    )

@@ -18,25 +18,26 @@ are in :mod:`planner.scenarios.levers`.
 KPIs (all from their definitions, per month):
 
 * per municipality: visit days, staff-days, outreach staff-days per 100 clients, unmet
-  visits and unmet staff-days of demand; and from the client-flow simulation
-  (:mod:`planner.plan.flow`): registrations, initial interviews within the deadline
-  (%), mean and worst wait in working days, clients who travel to an office, the share
-  of conversations held in person, conversations not held by the month's end;
+  visits and unmet staff-days of demand; and from the client model
+  (:mod:`planner.clients.book`, clients carried from month to month): registrations,
+  initial interviews within the deadline (%) and late, mean and worst wait in working
+  days, clients who travel to an office, discussions due and the share held in person,
+  clients overdue for their job-search discussion at the month's end;
 * per production area: local staff (FTE, central duties left out), caseload (clients
   per local worker), appointment capacity (office days × the [workload] time share,
   outreach days × appointments) against the meetings owed (the rule set's
-  conversations and an initial interview per registration), conversations not held
-  (%), km driven;
+  discussions and an initial interview per registration), clients overdue, km driven;
 * named-worker cover: every municipality and key process below two;
 * substitute-pool days used;
 * cost share per municipality of the month's staff cost (FTE × ``costs.fte_year_eur``
   / 12) under the seed's cost-sharing models mapped onto our data (population →
   labour force; VOS1, VOS2, VOS3 and KOMBI4 as the instance's weightings).
 
-A scenario keeps the requirements (:func:`meets_requirements`) when every
-municipality has at least :data:`DEADLINE_TARGET_PCT` % of its initial interviews in
-time, every area's appointments cover the meetings owed (the month's own; over a run of
-months, every :data:`QUARTER`-month window), and the plan has no unmet visit day and no
+A scenario keeps the requirements (:func:`meets_requirements`) when, in every month of
+the run, every municipality has at least :data:`DEADLINE_TARGET_PCT` % of its initial
+interviews in time and at most :data:`OVERDUE_TARGET_PCT` % of its clients overdue for
+their job-search discussion at the month's end (clients carried from month to month, so
+a short summer shows in the months after it), and the plan has no unmet visit day and no
 named-worker or cover shortfall.
 """
 
@@ -44,7 +45,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -52,7 +52,7 @@ import pandas as pd
 from planner.allocation.quota import quota_method
 from planner.allocation.staff import CENTRAL, allocate
 from planner.clients import municipality_counts, weighted_need
-from planner.plan.flow import Flow, simulate
+from planner.clients.book import Flow, simulate
 from planner.plan.model import RULE_WORDS
 from planner.plan.month import MIN_NAMED
 from planner.plan.outputs import report_municipalities
@@ -140,14 +140,9 @@ DEADLINE_TARGET_PCT = 99.0
 kept: the law asks for every one; one in a hundred late allows for the draw of a busy
 day in a simulation that cannot know the real arrivals."""
 
-QUARTER = 3
-"""Months a conversation may slip within: the 2026 rules owe one every three months, so a
-month short of appointments (summer leave) can be made up in the next two; a month is
-judged by its own capacity, a run of months by every three-month window."""
-
 
 def municipality_kpis(plan: Plan, instance: Instance, flow: Flow) -> pd.DataFrame:
-    """Local service and the client flow, per municipality (units in the column names)."""
+    """Local service and the client model, per municipality (units in the column names)."""
     table = report_municipalities(plan, instance).set_index("municipality_id")
     unmet_visits = Counter(u.municipality_id for u in plan.unmet if u.rule == "unmet_visit")
     unmet_days: Counter[str] = Counter()
@@ -156,16 +151,22 @@ def municipality_kpis(plan: Plan, instance: Instance, flow: Flow) -> pd.DataFram
             unmet_days[u.municipality_id] += u.amount
     table["unmet_visits"] = [unmet_visits[m] for m in table.index]
     table["unmet_staff_days"] = [round(unmet_days[m], 1) for m in table.index]
-    by_muni = {f.municipality_id: f for f in flow.municipalities}
-    table["registrations"] = [round(by_muni[m].registrations, 1) for m in table.index]
-    table["interviews_in_time_pct"] = [
-        round(by_muni[m].within_deadline_pct, 1) for m in table.index
-    ]
-    table["mean_wait_days"] = [round(by_muni[m].mean_wait, 1) for m in table.index]
-    table["worst_wait_days"] = [by_muni[m].worst_wait for m in table.index]
-    table["travelled_to_office"] = [round(by_muni[m].travelled, 1) for m in table.index]
-    table["conversations_in_person_pct"] = [round(by_muni[m].in_person_pct, 1) for m in table.index]
-    table["conversation_backlog"] = [round(by_muni[m].backlog, 1) for m in table.index]
+    f = {x.municipality_id: x for x in flow.municipalities}
+    columns = {
+        "registrations": lambda x: round(x.registrations, 1),
+        "interviews_in_time_pct": lambda x: round(x.within_deadline_pct, 1),
+        "late_interviews": lambda x: round(x.late, 1),
+        "mean_wait_days": lambda x: round(x.mean_wait, 1),
+        "worst_wait_days": lambda x: x.worst_wait,
+        "travelled_to_office": lambda x: round(x.travelled, 1),
+        "discussions_due": lambda x: round(x.discussions_due, 1),
+        "discussions_in_person_pct": lambda x: round(x.in_person_pct, 1),
+        "overdue_discussions": lambda x: round(x.overdue, 1),
+        "overdue_pct": lambda x: round(x.overdue_pct, 2),
+        "longest_overdue_days": lambda x: x.longest_overdue,
+    }
+    for column, value in columns.items():
+        table[column] = [value(f[m]) for m in table.index]
     return table[
         [
             "visit_days",
@@ -173,31 +174,25 @@ def municipality_kpis(plan: Plan, instance: Instance, flow: Flow) -> pd.DataFram
             "staff_days_per_100_clients",
             "unmet_visits",
             "unmet_staff_days",
-            "registrations",
-            "interviews_in_time_pct",
-            "mean_wait_days",
-            "worst_wait_days",
-            "travelled_to_office",
-            "conversations_in_person_pct",
-            "conversation_backlog",
+            *columns,
         ]
     ]
 
 
 def area_kpis(plan: Plan, instance: Instance, flow: Flow) -> pd.DataFrame:
-    """Caseload, appointment capacity against what the rules and the inflow ask, travel."""
+    """Caseload, appointment capacity against what came due, overdue discussions, travel."""
     km: Counter[str] = Counter()
     home_point = {s.staff_id: s.home_point_id for s in instance.staff}
     for visit in plan.visits:
         area = instance.area_of_point(visit.point_id)
         for sid in visit.staff_ids:
             km[area] += 2 * travel(instance, home_point[sid], visit.point_id)[0]
-    backlog: Counter[str] = Counter()
-    owed: Counter[str] = Counter()
+    overdue: Counter[str] = Counter()
+    stock: Counter[str] = Counter()
     for f in flow.municipalities:
         area = instance.municipality(f.municipality_id).area_id
-        backlog[area] += f.backlog
-        owed[area] += f.conversations_due
+        overdue[area] += f.overdue
+        stock[area] += f.clients
     rows = []
     for a in flow.areas:
         rows.append(
@@ -209,8 +204,9 @@ def area_kpis(plan: Plan, instance: Instance, flow: Flow) -> pd.DataFrame:
                 "appointment_capacity": a.appointment_capacity,
                 "meetings_required": a.meetings_required,
                 "capacity_pct": a.capacity_pct,
-                "conversation_backlog_pct": round(100 * backlog[a.area_id] / owed[a.area_id], 1)
-                if owed[a.area_id]
+                "overdue_discussions": round(overdue[a.area_id], 1),
+                "overdue_pct": round(100 * overdue[a.area_id] / stock[a.area_id], 2)
+                if stock[a.area_id]
                 else 0.0,
                 "travel_km": round(km[a.area_id]),
             }
@@ -246,6 +242,12 @@ def named_cover_gaps(plan: Plan, instance: Instance) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["municipality_id", "process", "named", "reason"])
 
 
+def cost_model(instance: Instance) -> str:
+    """The cost-sharing model the reports lead with (``costs.model``, else the
+    allocation's weighting)."""
+    return instance.settings.costs.model or instance.settings.allocation.weighting
+
+
 def cost_shares(instance: Instance, fte: float) -> pd.DataFrame:
     """Each municipality's share (EUR a month) of the staff cost under each cost model."""
     counts = municipality_counts(instance)
@@ -254,7 +256,7 @@ def cost_shares(instance: Instance, fte: float) -> pd.DataFrame:
     settings = instance.settings.model_copy(update={"weightings": weightings})
     scoped = instance.model_copy(update={"settings": settings})
     frame = pd.DataFrame(index=sorted(counts))
-    for model in COST_MODELS:
+    for model in dict.fromkeys((*COST_MODELS, cost_model(instance))):
         if model not in weightings:
             continue
         need = weighted_need(scoped, counts, model)
@@ -265,20 +267,34 @@ def cost_shares(instance: Instance, fte: float) -> pd.DataFrame:
 
 @dataclass
 class Scenario:
+    """One month of one scenario: its instance, its plan and (once carried through the
+    run of months, :func:`carry`) its client model."""
+
     instance: Instance
     plan: Plan
     leavers: tuple[StaffMember, ...] | list[StaffMember]
     joiners: tuple[StaffMember, ...] = ()
     words: tuple[str, ...] = ()
     seed: int = 0
+    carried: Flow | None = None
 
-    @cached_property
+    @property
     def flow(self) -> Flow:
-        return simulate(self.plan, self.instance, seed=self.seed)
+        """The month's client model: carried from the month before when :func:`carry` ran,
+        else this month alone from the steady state."""
+        if self.carried is None:
+            self.carried = simulate(self.plan, self.instance, seed=self.seed)
+        return self.carried
 
     @property
     def fte(self) -> float:
         return sum(s.fte for s in self.instance.regular_staff())
+
+    @property
+    def wall_clock_stopped(self) -> bool:
+        """The solver was stopped by the wall clock, not by proof or its deterministic
+        limit: the plan may differ from a run on an idle machine."""
+        return not self.plan.stats.deterministic
 
     def municipalities(self) -> pd.DataFrame:
         return municipality_kpis(self.plan, self.instance, self.flow).join(
@@ -295,13 +311,31 @@ class Scenario:
         """Whole-area figures, one row ('all')."""
         return pd.DataFrame(
             {
-                "fte": [self.fte],
+                "fte": [round(self.fte, 2)],
                 "substitute_days": [self.substitute_days()],
                 "named_cover_gaps": [len(named_cover_gaps(self.plan, self.instance))],
-                "objective": [self.plan.stats.objective],
+                "stopped_by_wall_clock": [int(self.wall_clock_stopped)],
             },
             index=["all"],
         )
+
+
+def carry(scenarios: list[Scenario], runs: int | None = None) -> list[Scenario]:
+    """Carry the clients of one scenario through its months (consecutive, one instance):
+    each month's client model starts where the month before ended."""
+    from planner.clients.book import RUNS, simulate_run
+
+    if not scenarios:
+        return scenarios
+    flows = simulate_run(
+        [s.plan for s in scenarios],
+        scenarios[0].instance,
+        seed=scenarios[0].seed,
+        runs=runs or RUNS,
+    )
+    for scenario, flow in zip(scenarios, flows, strict=True):
+        scenario.carried = flow
+    return scenarios
 
 
 def run_scenario(
@@ -310,10 +344,15 @@ def run_scenario(
     leavers: list[StaffMember] | Levers,
     config: SolverConfig | None = None,
     *,
+    preferred: Plan | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Scenario:
     """Plan ``month`` without ``leavers`` (or with the levers applied), exactly as
-    ``planner schedule`` plans it, and simulate its client flow with the solver's seed."""
+    ``planner schedule`` plans it. ``preferred`` (the baseline's plan of the month) is
+    the plan the month starts from and keeps wherever the change allows (the re-plan
+    preference of ``schedule --previous`` of the same month): so equally good plans do
+    not show up as effects of the change."""
+    from planner.plan.month import Previous
     from planner.plan.schedule import plan_month
     from planner.scenarios.levers import Levers, apply_levers
 
@@ -327,7 +366,8 @@ def run_scenario(
         )
     else:
         changed, gone, joined, words = without(instance, leavers), tuple(leavers), (), ()
-    plan = plan_month(changed, month, config=config, progress=progress)
+    previous = Previous.of(preferred, "the baseline's plan") if preferred is not None else None
+    plan = plan_month(changed, month, config=config, previous=previous, progress=progress)
     seed = config.seed if config is not None else 0
     return Scenario(changed, plan, gone, joined, words, seed)
 
@@ -359,29 +399,59 @@ def comparison(base: Scenario, scen: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def meets_requirements(scenario: Scenario, *, capacity: bool = True) -> tuple[bool, list[str]]:
-    """The law's deadlines and rhythm, the equity floor and named cover: what fails, in
-    words a manager reads (the binding figure first). ``capacity=False`` leaves out the
-    month's own appointment capacity, for runs of months judged by quarter."""
-    failures = []
+OVERDUE_TARGET_PCT = 1.0
+"""Clients overdue for their job-search discussion at a month's end, as a share of the
+municipality's stock, that still count as the rhythm kept: the law asks for every one on
+time; one in a hundred allows for the simulation's draws."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One requirement a month breaks, in words, with how bad it is for ordering."""
+
+    kind: str
+    """'interviews', 'overdue' or 'plan'."""
+    municipality_id: str
+    month: str
+    rank: float
+    """Lower is worse: interviews by their share in time, then overdue by share, then the
+    plan's items."""
+    text: str
+
+
+def failures(scenario: Scenario) -> list[Failure]:
+    """The law's two measures (initial interviews in time, clients overdue for their
+    discussion), the equity floor and named cover, this month."""
+    out = []
     names = {m.municipality_id: m.name for m in scenario.instance.municipalities}
     flow = scenario.flow
-    for f in sorted(flow.municipalities, key=lambda f: f.within_deadline_pct):
+    month = scenario.plan.month
+    for f in flow.municipalities:
         if f.within_deadline_pct < DEADLINE_TARGET_PCT:
-            failures.append(
-                f"{names[f.municipality_id]}: {f.within_deadline_pct:.0f} % of initial "
-                f"interviews within {flow.deadline} working days (target "
-                f"{DEADLINE_TARGET_PCT:g} %)"
-            )
-    if capacity:
-        area_names = {a.area_id: a.name for a in scenario.instance.areas}
-        for area_id, row in scenario.areas().iterrows():
-            if row["capacity_pct"] < 100:
-                failures.append(
-                    f"{area_names.get(area_id, area_id)} area: appointments for "
-                    f"{row['capacity_pct']:.0f} % of the meetings the rules and the inflow "
-                    "ask this month"
+            out.append(
+                Failure(
+                    "interviews",
+                    f.municipality_id,
+                    month,
+                    f.within_deadline_pct,
+                    f"{names[f.municipality_id]}, {month}: {f.within_deadline_pct:.0f} % of "
+                    f"initial interviews within {flow.deadline} working days (target "
+                    f"{DEADLINE_TARGET_PCT:g} %; {f.late:.0f} late)",
                 )
+            )
+        if f.overdue_pct > OVERDUE_TARGET_PCT:
+            out.append(
+                Failure(
+                    "overdue",
+                    f.municipality_id,
+                    month,
+                    100 + (100 - f.overdue_pct),
+                    f"{names[f.municipality_id]}, {month}: {f.overdue:.0f} clients "
+                    f"({f.overdue_pct:.1f} %) overdue for their job-search discussion at the "
+                    f"month's end, the longest by {f.longest_overdue:.0f} working days "
+                    f"(target at most {OVERDUE_TARGET_PCT:g} %)",
+                )
+            )
     for u in scenario.plan.unmet:
         if u.rule in (
             "unmet_visit",
@@ -390,5 +460,20 @@ def meets_requirements(scenario: Scenario, *, capacity: bool = True) -> tuple[bo
             "central_cover_shortfall",
         ):
             where = names.get(u.municipality_id, u.municipality_id) or u.point_id
-            failures.append(f"{RULE_WORDS.get(u.rule, u.rule)}: {where} {u.date or ''}".strip())
-    return (not failures, failures)
+            when = f"{u.date.day}.{u.date.month}.{u.date.year}" if u.date else month
+            out.append(
+                Failure(
+                    "plan",
+                    u.municipality_id or u.point_id,
+                    month,
+                    300.0,
+                    f"{RULE_WORDS.get(u.rule, u.rule)}: {where}, {when}",
+                )
+            )
+    return sorted(out, key=lambda f: f.rank)
+
+
+def meets_requirements(scenario: Scenario) -> tuple[bool, list[str]]:
+    """This month's :func:`failures` in words, the worst first."""
+    found = failures(scenario)
+    return (not found, [f.text for f in found])
