@@ -77,9 +77,9 @@ def test_capacity_and_caseload_from_their_definitions(tmp_path: Path) -> None:
     required = sum(f.discussions_due + f.by_need_due + f.registrations for f in flows)
     assert areas.at["a", "meetings_required"] == round(required)
     due = sum(f.discussions_due for f in flows)
-    assert 500 * len(scen.plan.working_days) / 63 * 0.9 < due <= 500 * len(
-        scen.plan.working_days
-    ) / 63
+    assert (
+        500 * len(scen.plan.working_days) / 63 * 0.9 < due <= 500 * len(scen.plan.working_days) / 63
+    )
     assert areas.at["a", "capacity_pct"] == pytest.approx(100 * capacity / required, abs=0.05)
     # p6 is on central duties: the caseload is shared by p1-p5.
     assert areas.at["a", "caseload"] == pytest.approx(500 / 5, abs=0.05)

@@ -3,7 +3,9 @@ the appointments the months' plans provide (*asiakasvirta*).
 
 The plans say who is where on every working day; this model asks what that means for
 clients, month after month, so that what one month cannot do is still owed in the next.
-It is seeded (figures can be reproduced) and run ``runs`` times; a figure is the mean of
+It is seeded, one random stream per municipality and run (common random numbers: a
+scenario that drops or changes one municipality leaves the others' arrivals as they
+were, so a difference is the scenario's, not the draw's), and run ``runs`` times; a figure is the mean of
 the runs (counts, shares, mean waits), the median (worst waits) or the lowest (the
 ``_min`` shares), so it moves with the plans, not with one draw.
 
@@ -345,7 +347,9 @@ def simulate_run(
         month_end[day.month] = t
     per_run: list[list[dict[str, dict[str, float]]]] = []
     for run in range(runs):
-        rng = random.Random(f"{seed}:{run}:{plans[0].month}")
+        # One stream per municipality (common random numbers): a scenario that changes
+        # one municipality, or drops one, leaves every other's arrivals as they were.
+        rng = {m: random.Random(f"{seed}:{run}:{plans[0].month}:{m}") for m in munis}
         state = {
             m: _Municipality(
                 clients[m], days[0].rules, work.registrations_per_client_month, survive
@@ -441,7 +445,7 @@ def simulate_run(
             # Today's registrations (their interview is from tomorrow on); exits.
             for m in munis:
                 s, r = state[m], rec[m]
-                k = _poisson(rng, s.stock * register)
+                k = _poisson(rng[m], s.stock * register)
                 r["registrations"] += k
                 s.waiting.extend([(t, deadline)] * k)
                 s.stock = s.stock * survive + k

@@ -259,9 +259,9 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
     text = (
         f"{leaving.name} leaves with its {mine.get('broad_unemployment', 0):.0f} clients "
         f"({share:.1%} of the weighted client need under '{weighting}'); the other "
-        f"municipalities keep their own client counts; {fte:g} FTE go from its production "
-        f"area {area_name} (whole people, the share is {target:.1f} FTE), those based at "
-        "its own points first"
+        f"municipalities keep their own client counts; the pool loses {fte:g} FTE from its "
+        f"production area {area_name} (whole people; its share is {target:.1f} FTE), those "
+        "based at its own points first"
     )
     return instance, gone, text
 

@@ -503,8 +503,8 @@ def paragraphs(months: list[tuple[Scenario, Scenario]]) -> list[dict[str, str]]:
     labels = [s.plan.month for _, s in months]
     names: dict[str, str] = {}
     for b, s in months:
-        names |= {m.municipality_id: m.name for m in b.instance.municipalities}
-        names |= {m.municipality_id: m.name for m in s.instance.municipalities}
+        names |= {m.municipality_id: m.name for m in b.instance.active_municipalities()}
+        names |= {m.municipality_id: m.name for m in s.instance.active_municipalities()}
     from planner.scenarios.whatif import cost_model
 
     weighting = cost_model(months[0][0].instance)
@@ -562,16 +562,18 @@ def paragraphs(months: list[tuple[Scenario, Scenario]]) -> list[dict[str, str]]:
             os_, ms = _peak(scen_frames, labels, m, "overdue_discussions")
             parts.append(
                 "clients overdue for their discussion at the worst month's end "
-                f"{fi(ob)}{f' ({mb})' if mb else ''} → {fi(os_)}{f' ({ms})' if ms else ''}"
+                f"{fi(ob)}{f' ({mb})' if ob >= 0.5 else ''} → "
+                f"{fi(os_)}{f' ({ms})' if os_ >= 0.5 else ''}"
             )
             cb, cs = cost(base_frames, m), cost(scen_frames, m)
-            verb = "pays" if cs[0] >= cb[0] else "saves"
-            parts.append(
-                f"cost share {money(cb)} → {fi(cs[0], 0, '€')} ({verb} "
-                f"{fi(abs(cs[0] - cb[0]), 0, '€')} a year"
-                + (" more" if verb == "pays" and cs[0] > cb[0] else "")
-                + ")"
-            )
+            if abs(cs[0] - cb[0]) < 0.5:
+                parts.append(f"cost share {money(cb)}, unchanged")
+            else:
+                verb = "pays" if cs[0] > cb[0] else "saves"
+                parts.append(
+                    f"cost share {money(cb)} → {fi(cs[0], 0, '€')} ({verb} "
+                    f"{fi(abs(cs[0] - cb[0]), 0, '€')} a year{' more' if verb == 'pays' else ''})"
+                )
             if cs[0] > cb[0] + 0.5:
                 parts.append(_why_more(months, m, weighting))
             text = f"{names[m]} over {span}: " + "; ".join(parts) + "."
@@ -670,7 +672,23 @@ def run_summary(months: list[tuple[Scenario, Scenario]]) -> dict[str, Any]:
         else ""
     )
     stopped = sum(b.wall_clock_stopped + s.wall_clock_stopped for b, s in months)
+    ab, as_ = first_b.areas(), first_s.areas()
+    area_names = {a.area_id: a.name for a in first_b.instance.areas}
+    moved = [
+        f"{area_names.get(a, a)} {fi(ab.at[a, 'local_fte'], 1)} → "
+        f"{fi(as_.at[a, 'local_fte'], 1) if a in as_.index else '–'}"
+        for a in ab.index
+    ] + [
+        f"{area_names.get(a, a)} – → {fi(as_.at[a, 'local_fte'], 1)}"
+        for a in as_.index
+        if a not in ab.index
+    ]
+    allocation = (
+        "Local staff by production area after the allocation re-divides the pool by client "
+        "need (FTE, central duties and substitutes left out): " + "; ".join(moved) + "."
+    )
     return {
+        "allocation": allocation,
         "headline": money_headline(first_b, first_s),
         "changes": list(first_s.words),
         "what": what,
@@ -729,7 +747,7 @@ def _run_plot(months: list[tuple[Scenario, Scenario]]) -> Any:
 def _markdown(title: str, contexts: list[dict[str, Any]], run: dict[str, Any]) -> str:
     lines = [f"# {title}", "", run["headline"], ""]
     lines += [f"- Change: {w}" for w in run["changes"]]
-    lines += ["", run["what"], ""]
+    lines += ["", run["allocation"], "", run["what"], ""]
     if run["warning"]:
         lines += [f"**{run['warning']}**", ""]
     lines += [f"- {v['text']}" for v in run["verdicts"]]
@@ -798,12 +816,19 @@ def sweep_markdown(ladder: Any, findings: list[str]) -> str:
         "only the share of discussions held in person (the plans' outreach demand stays at "
         "the central share).",
         "",
-        "| case | smallest staff that keeps every requirement, FTE |",
-        "|---|---|",
+        "| case | smallest staff keeping every requirement in every month, FTE | months "
+        "today's staff keep | smallest staff keeping every requirement in those months, FTE |",
+        "|---|---|---|---|",
     ]
+
+    def staff(value: Any) -> str:
+        return fi(value, 1) if pd.notna(value) else "no level holds"
+
     for r in band.itertuples():
-        value = fi(r.smallest_staff_fte, 1) if pd.notna(r.smallest_staff_fte) else "no level holds"
-        lines.append(f"| {r.case} | {value} |")
+        lines.append(
+            f"| {r.case} | {staff(r.smallest_staff_fte)} | {r.months_today_keeps} | "
+            f"{staff(r.smallest_staff_fte_in_those_months)} |"
+        )
     board = board_table(ladder)
     lines += [
         "",

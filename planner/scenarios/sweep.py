@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 CASELOAD_ANCHOR = 136
 """Uusimaa 2018: about 136 unemployed jobseekers per counsellor (the only public anchor)."""
 
+BASELINE = -1.0
+"""The baseline's key among a ladder's levels in :attr:`Ladder.banded`."""
+
 RELATIVE_TOLERANCE = {"in_time": 1.0, "overdue": 0.5}
 """How much worse than the baseline a municipality-month may be and still count as 'no
 worse than today' (percentage points: in-time share of interviews, overdue share): the
@@ -126,7 +129,8 @@ class Ladder:
     levels: dict[float, list[Scenario]]
     cases: list[band.Case]
     banded: dict[tuple[float, str, str], list[Scenario]]
-    """(value, case name, side) -> the level's months with that case's client model."""
+    """(value, case name, side) -> the level's months with that case's client model
+    (value :data:`BASELINE`: the baseline's)."""
 
 
 def run_ladder(
@@ -209,8 +213,6 @@ def run_levels(
         jobs_: dict[Any, tuple[float | None, band.Case]] = {}
         for case in cases:
             for v, run in [(None, base_run), *runs.items()]:
-                if v is None and case.name != "central":
-                    continue
                 inst = band.apply(run[0].instance, case)
                 future = pool.submit(_simulate, [s.plan for s in run], inst, config.seed)
                 jobs_[future] = (v, case)
@@ -222,10 +224,10 @@ def run_levels(
             if case.name == "central":
                 for scenario, flow in zip(run, flows, strict=True):
                     scenario.carried = flow
-            if v is not None:
-                banded[(v, case.name, case.side)] = [
-                    replace(s, instance=inst, carried=f) for s, f in zip(run, flows, strict=True)
-                ]
+            key = (BASELINE if v is None else v, case.name, case.side)
+            banded[key] = [
+                replace(s, instance=inst, carried=f) for s, f in zip(run, flows, strict=True)
+            ]
     return Ladder(months, lever, values, base_run, runs, cases, banded)
 
 
@@ -289,10 +291,24 @@ def no_worse(run: list[Scenario], baseline: list[Scenario]) -> Verdict:
     return Verdict(False, min(worse)[1], len(worse))
 
 
-def smallest(ladder: Ladder, case: tuple[str, str] = ("central", "central")) -> float | None:
-    """The largest cut (or, for another lever, the level) whose every month keeps every
-    requirement under ``case``; None when no level does."""
-    kept = [v for v in ladder.values if verdict(ladder.banded[(v, *case)]).ok]
+def kept_months(ladder: Ladder, case: tuple[str, str] = ("central", "central")) -> list[str]:
+    """The months in which today's staff keep every requirement under ``case``."""
+    run = ladder.banded[(BASELINE, *case)]
+    return [s.plan.month for s in run if verdict([s]).ok]
+
+
+def smallest(
+    ladder: Ladder,
+    case: tuple[str, str] = ("central", "central"),
+    months: list[str] | None = None,
+) -> float | None:
+    """The largest cut (or, for another lever, the level) whose every month (of
+    ``months``, default all) keeps every requirement under ``case``; None when none does."""
+    kept = []
+    for v in ladder.values:
+        run = [s for s in ladder.banded[(v, *case)] if months is None or s.plan.month in months]
+        if run and verdict(run).ok:
+            kept.append(v)
     return max(kept) if kept else None
 
 
@@ -435,20 +451,26 @@ def board_table(ladder: Ladder) -> pd.DataFrame:
 
 
 def band_table(ladder: Ladder) -> pd.DataFrame:
-    """band.csv: the answer under every case of the band (the tornado's data)."""
+    """band.csv: the answer under every case of the band (the tornado's data): over every
+    month, and over the months today's staff keep under that case."""
     out = []
+    pool = {v: round(ladder.levels[v][0].fte, 1) for v in ladder.values}
     for case in ladder.cases:
         key = (case.name, case.side)
         best = smallest(ladder, key)
-        pool = {v: round(ladder.levels[v][0].fte, 1) for v in ladder.values}
+        months = kept_months(ladder, key)
+        kept = smallest(ladder, key, months) if months else None
         out.append(
             {
                 "assumption": case.name,
                 "side": case.side,
-                "value": case.value if case.value is not None else None,
+                "value": case.value,
                 "case": case.label,
                 "holding_level": best,
                 "smallest_staff_fte": pool[best] if best is not None else None,
+                "months_today_keeps": len(months),
+                "holding_level_in_those_months": kept,
+                "smallest_staff_fte_in_those_months": pool[kept] if kept is not None else None,
             }
         )
     return pd.DataFrame(out)
@@ -487,6 +509,11 @@ def findings(ladder: Ladder) -> list[str]:
             "Run the year (the default) before deciding."
         )
     base_verdict = verdict(ladder.baseline)
+    failing = [m for m in months if m not in kept_months(ladder)]
+    if failing:
+        base_verdict = replace(
+            base_verdict, worst=f"in {', '.join(failing)}; the worst: {base_verdict.worst}"
+        )
     lines.append(
         "Today's staff: "
         + (
@@ -497,25 +524,50 @@ def findings(ladder: Ladder) -> list[str]:
         )
     )
     central = smallest(ladder)
-    others = [smallest(ladder, (c.name, c.side)) for c in ladder.cases]
-    held = [ladder.levels[v][0].fte for v in others if v is not None]
     if central is not None:
         text = f"Smallest staff that keeps every requirement: {_level_words(ladder, central)}"
     else:
         worst = verdict(ladder.levels[ladder.values[0]])
         text = (
-            "No level keeps every requirement at the central assumptions, not even the "
-            f"first; the worst: {worst.worst}"
+            "No level keeps every requirement in every month at the central assumptions, not "
+            f"even the first; the worst: {worst.worst}"
         )
     if len(ladder.cases) > 1:
-        if held:
-            text += (
-                f"; over the assumptions' band {min(held):.1f}–{max(held):.1f} FTE "
-                f"({len(held)} of {len(ladder.cases)} cases hold at some level)"
-            )
-        else:
-            text += "; no case of the assumptions' band holds at any level"
+        held = [smallest(ladder, (c.name, c.side)) for c in ladder.cases]
+        fte = [ladder.levels[v][0].fte for v in held if v is not None]
+        text += (
+            f"; over the assumptions' band {min(fte):.1f}–{max(fte):.1f} FTE ({len(fte)} of "
+            f"{len(ladder.cases)} cases hold at some level)"
+            if fte
+            else "; no case of the assumptions' band holds at any level either"
+        )
     lines.append(text + ".")
+    kept = kept_months(ladder)
+    if kept and len(kept) < len(months):
+        v = smallest(ladder, months=kept)
+        left = [m for m in months if m not in kept]
+        text = (
+            f"In the {len(kept)} month(s) today's staff keep (leaving out {', '.join(left)}): "
+            + (
+                f"the smallest staff that keeps every requirement is {_level_words(ladder, v)}"
+                if v is not None
+                else "no level keeps every requirement"
+            )
+        )
+        if len(ladder.cases) > 1:
+            fte = []
+            for c in ladder.cases:
+                case_months = kept_months(ladder, (c.name, c.side))
+                w = smallest(ladder, (c.name, c.side), case_months) if case_months else None
+                if w is not None:
+                    fte.append(ladder.levels[w][0].fte)
+            text += (
+                f"; over the assumptions' band {min(fte):.1f}–{max(fte):.1f} FTE ({len(fte)} of "
+                f"{len(ladder.cases)} cases)"
+                if fte
+                else "; no case of the band holds"
+            )
+        lines.append(text + ".")
     relative = [v for v in ladder.values if no_worse(ladder.levels[v], ladder.baseline).ok]
     if ladder.lever == "cut":
         if relative:
@@ -542,13 +594,20 @@ def findings(ladder: Ladder) -> list[str]:
     return lines
 
 
+def answer(ladder: Ladder, case: tuple[str, str] = ("central", "central")) -> float | None:
+    """The level that keeps every requirement in every month today's staff keep (all
+    months when today's staff keep them all) under ``case``."""
+    months = kept_months(ladder, case)
+    return smallest(ladder, case, months) if months else None
+
+
 def tornado(ladder: Ladder) -> list[tuple[str, float | None, float | None]]:
-    """(assumption, staff FTE holding at its low end, at its high end)."""
+    """(assumption, staff FTE of :func:`answer` at its low end, at its high end)."""
     out = []
     for name in dict.fromkeys(c.name for c in ladder.cases if c.name != "central"):
         ends = []
         for side in ("low", "high"):
-            v = smallest(ladder, (name, side))
+            v = answer(ladder, (name, side))
             ends.append(ladder.levels[v][0].fte if v is not None else None)
         out.append((name, ends[0], ends[1]))
     return out
@@ -615,7 +674,7 @@ def sweep_plot(ladder: Ladder) -> bytes:
 
 
 def _tornado_axis(axis: Any, ladder: Ladder) -> None:
-    central_v = smallest(ladder)
+    central_v = answer(ladder)
     centre = ladder.levels[central_v][0].fte if central_v is not None else None
     bars = tornado(ladder)
     top = ladder.levels[ladder.values[0]][0].fte
@@ -634,7 +693,11 @@ def _tornado_axis(axis: Any, ladder: Ladder) -> None:
     axis.set_yticks(range(len(bars)), [band.WORDS.get(n, n) for n, _, _ in bars], fontsize=8)
     if centre is not None:
         axis.axvline(centre, color="black", linewidth=1)
-    axis.set_xlabel("smallest staff that keeps every requirement, FTE (hatched: no level holds)")
+    axis.set_xlabel(
+        "smallest staff keeping every requirement in the months today's staff keep, FTE "
+        "(hatched: no level holds)",
+        fontsize=8,
+    )
     axis.set_title(
         "Which assumption moves the answer (light: low end, dark: high end)", fontsize=10
     )
