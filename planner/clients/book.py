@@ -5,9 +5,9 @@ The plans say who is where on every working day; this model asks what that means
 clients, month after month, so that what one month cannot do is still owed in the next.
 It is seeded, one random stream per municipality and run (common random numbers: a
 scenario that drops or changes one municipality leaves the others' arrivals as they
-were, so a difference is the scenario's, not the draw's), and run ``runs`` times; a figure is the mean of
-the runs (counts, shares, mean waits), the median (worst waits) or the lowest (the
-``_min`` shares), so it moves with the plans, not with one draw.
+were, so a difference is the scenario's, not the draw's), and run ``runs`` times; a
+figure is the mean of the runs (counts, shares, mean waits), the median (worst waits) or
+the lowest (the ``_min`` shares), so it moves with the plans, not with one draw.
 
 **The stock.** Each municipality starts from its client count (:mod:`.counts`) in a
 *stated steady state*: every client's next regular job-search discussion
