@@ -816,18 +816,18 @@ def sweep_markdown(ladder: Any, findings: list[str]) -> str:
         "only the share of discussions held in person (the plans' outreach demand stays at "
         "the central share).",
         "",
-        "| case | smallest staff keeping every requirement in every month, FTE | months "
-        "today's staff keep | smallest staff keeping every requirement in those months, FTE |",
+        "| case | months today's staff keep | smallest staff keeping every requirement in "
+        "every month, FTE | smallest staff no worse than today's, FTE |",
         "|---|---|---|---|",
     ]
 
     def staff(value: Any) -> str:
-        return fi(value, 1) if pd.notna(value) else "no level holds"
+        return fi(value, 1) if pd.notna(value) else "no level"
 
     for r in band.itertuples():
         lines.append(
-            f"| {r.case} | {staff(r.smallest_staff_fte)} | {r.months_today_keeps} | "
-            f"{staff(r.smallest_staff_fte_in_those_months)} |"
+            f"| {r.case} | {r.months_today_keeps} | {staff(r.smallest_staff_fte)} | "
+            f"{staff(r.smallest_staff_no_worse_fte)} |"
         )
     board = board_table(ladder)
     lines += [

@@ -451,26 +451,26 @@ def board_table(ladder: Ladder) -> pd.DataFrame:
 
 
 def band_table(ladder: Ladder) -> pd.DataFrame:
-    """band.csv: the answer under every case of the band (the tornado's data): over every
-    month, and over the months today's staff keep under that case."""
+    """band.csv: the answer under every case of the band (the tornado's data): the
+    smallest staff keeping every requirement in every month, and the smallest no worse
+    than today's staff under the same assumptions."""
     out = []
     pool = {v: round(ladder.levels[v][0].fte, 1) for v in ladder.values}
     for case in ladder.cases:
         key = (case.name, case.side)
         best = smallest(ladder, key)
-        months = kept_months(ladder, key)
-        kept = smallest(ladder, key, months) if months else None
+        same = smallest_no_worse(ladder, key)
         out.append(
             {
                 "assumption": case.name,
                 "side": case.side,
                 "value": case.value,
                 "case": case.label,
+                "months_today_keeps": len(kept_months(ladder, key)),
                 "holding_level": best,
                 "smallest_staff_fte": pool[best] if best is not None else None,
-                "months_today_keeps": len(months),
-                "holding_level_in_those_months": kept,
-                "smallest_staff_fte_in_those_months": pool[kept] if kept is not None else None,
+                "no_worse_level": same,
+                "smallest_staff_no_worse_fte": pool[same] if same is not None else None,
             }
         )
     return pd.DataFrame(out)
@@ -542,42 +542,24 @@ def findings(ladder: Ladder) -> list[str]:
             else "; no case of the assumptions' band holds at any level either"
         )
     lines.append(text + ".")
-    kept = kept_months(ladder)
-    if kept and len(kept) < len(months):
-        v = smallest(ladder, months=kept)
-        left = [m for m in months if m not in kept]
+    if ladder.lever == "cut":
+        v = smallest_no_worse(ladder)
         text = (
-            f"In the {len(kept)} month(s) today's staff keep (leaving out {', '.join(left)}): "
-            + (
-                f"the smallest staff that keeps every requirement is {_level_words(ladder, v)}"
-                if v is not None
-                else "no level keeps every requirement"
-            )
+            "Smallest staff no worse than today's in any municipality and month (within "
+            f"{RELATIVE_TOLERANCE['in_time']:g} point of interviews in time and "
+            f"{RELATIVE_TOLERANCE['overdue']:g} of clients overdue): "
+            + (_level_words(ladder, v) if v is not None else "none of the levels")
         )
         if len(ladder.cases) > 1:
-            fte = []
-            for c in ladder.cases:
-                case_months = kept_months(ladder, (c.name, c.side))
-                w = smallest(ladder, (c.name, c.side), case_months) if case_months else None
-                if w is not None:
-                    fte.append(ladder.levels[w][0].fte)
-            text += (
-                f"; over the assumptions' band {min(fte):.1f}–{max(fte):.1f} FTE ({len(fte)} of "
-                f"{len(ladder.cases)} cases)"
-                if fte
-                else "; no case of the band holds"
-            )
+            held = [smallest_no_worse(ladder, (c.name, c.side)) for c in ladder.cases]
+            fte = [ladder.levels[w][0].fte for w in held if w is not None]
+            if fte:
+                text += (
+                    f"; over the assumptions' band {min(fte):.1f}–{max(fte):.1f} FTE, each "
+                    "case against today's staff under the same assumptions"
+                )
         lines.append(text + ".")
-    relative = [v for v in ladder.values if no_worse(ladder.levels[v], ladder.baseline).ok]
-    if ladder.lever == "cut":
-        if relative:
-            v = max(relative)
-            lines.append(
-                "Smallest staff no worse than today's in any municipality and month (within "
-                f"{RELATIVE_TOLERANCE['in_time']:g} points of interviews in time, "
-                f"{RELATIVE_TOLERANCE['overdue']:g} of overdue): {_level_words(ladder, v)}."
-            )
-        broken = [v for v in ladder.values if v not in relative]
+        broken = [w for w in ladder.values if not no_worse(ladder.levels[w], ladder.baseline).ok]
         if broken:
             lines.append(
                 f"At {_level_words(ladder, broken[0])} service first gets worse: "
@@ -594,11 +576,22 @@ def findings(ladder: Ladder) -> list[str]:
     return lines
 
 
+def smallest_no_worse(
+    ladder: Ladder, case: tuple[str, str] = ("central", "central")
+) -> float | None:
+    """The largest cut (or level) no worse than today's staff in any municipality and
+    month under ``case`` (:func:`no_worse`, the baseline under the same case)."""
+    base = ladder.banded[(BASELINE, *case)]
+    kept = [v for v in ladder.values if no_worse(ladder.banded[(v, *case)], base).ok]
+    return max(kept) if kept else None
+
+
 def answer(ladder: Ladder, case: tuple[str, str] = ("central", "central")) -> float | None:
-    """The level that keeps every requirement in every month today's staff keep (all
-    months when today's staff keep them all) under ``case``."""
-    months = kept_months(ladder, case)
-    return smallest(ladder, case, months) if months else None
+    """The tornado's measure: the level that keeps every requirement in every month when
+    any level does at the central assumptions, else the level no worse than today's."""
+    if smallest(ladder) is not None:
+        return smallest(ladder, case)
+    return smallest_no_worse(ladder, case)
 
 
 def tornado(ladder: Ladder) -> list[tuple[str, float | None, float | None]]:
@@ -678,26 +671,39 @@ def _tornado_axis(axis: Any, ladder: Ladder) -> None:
     centre = ladder.levels[central_v][0].fte if central_v is not None else None
     bars = tornado(ladder)
     top = ladder.levels[ladder.values[0]][0].fte
+    base = centre if centre is not None else top
     for k, (_name, low, high) in enumerate(bars):
-        for end, colour in ((low, "#8aa9cf"), (high, "#1f3a5f")):
+        for end, colour, offset in ((low, "#8aa9cf", -0.17), (high, "#1f3a5f", 0.17)):
             value = end if end is not None else top
-            base = centre if centre is not None else top
             axis.barh(
-                k,
+                k + offset,
                 value - base,
                 left=base,
                 color=colour,
-                height=0.6,
+                height=0.3,
                 hatch=None if end is not None else "//",
+                edgecolor=colour,
             )
+            axis.annotate(
+                "no level" if end is None else f"{end:.1f}",
+                (value, k + offset),
+                xytext=(4 if value >= base else -4, 0),
+                textcoords="offset points",
+                ha="left" if value >= base else "right",
+                va="center",
+                fontsize=7,
+            )
+    ends = [e for _, low, high in bars for e in (low, high) if e is not None]
+    axis.set_xlim(min([*ends, base]) - 4, top + 4)
     axis.set_yticks(range(len(bars)), [band.WORDS.get(n, n) for n, _, _ in bars], fontsize=8)
     if centre is not None:
         axis.axvline(centre, color="black", linewidth=1)
-    axis.set_xlabel(
-        "smallest staff keeping every requirement in the months today's staff keep, FTE "
-        "(hatched: no level holds)",
-        fontsize=8,
+    what = (
+        "keeping every requirement in every month"
+        if smallest(ladder) is not None
+        else "no worse than today's (no level keeps every requirement)"
     )
+    axis.set_xlabel(f"smallest staff {what}, FTE; hatched: no level", fontsize=8)
     axis.set_title(
         "Which assumption moves the answer (light: low end, dark: high end)", fontsize=10
     )
