@@ -991,9 +991,10 @@ def whatif(
             on_done=lambda _: bar.update(1),
         )
     pairs = list(zip(ladder.baseline, ladder.levels[1.0], strict=True))
-    words = "; ".join(pairs[0][1].words)
+    from planner.scenarios.levers import title as short
+
     span = months[0] if len(months) == 1 else f"{months[0]}…{months[-1]}"
-    title = f"Scenario {span}: {words}"
+    title = f"Scenario {span}: {short(chosen, data)}"
     table, markdown, page = whatif_report(pairs, title)
     target = out or Path("out") / (
         f"whatif-{months[0]}" if len(months) == 1 else f"whatif-{months[0]}-{months[-1]}"

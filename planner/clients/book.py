@@ -109,7 +109,10 @@ class MunicipalityFlow:
     counted: float
     """Initial interviews whose outcome fell this month: held in time, or late."""
     within_deadline_pct: float
+    """Of the initial interviews decided this month in all runs (held in time, or late),
+    the share in time; 100 when none was decided."""
     within_deadline_min_pct: float
+    """The lowest share of a run in which any was decided."""
     mean_wait: float
     worst_wait: float
     travelled: float
@@ -568,8 +571,10 @@ def _summary(
                 clients=mean("stock"),
                 registrations=mean("registrations"),
                 counted=statistics.fmean(r["in_time"] + r["late"] for r in rs),
-                within_deadline_pct=statistics.fmean(pct(r) for r in rs),
-                within_deadline_min_pct=min(pct(r) for r in rs),
+                within_deadline_pct=_pooled(rs),
+                within_deadline_min_pct=min(
+                    (pct(r) for r in rs if r["in_time"] + r["late"]), default=100.0
+                ),
                 mean_wait=statistics.fmean(
                     r["waits"] / r["served"] if r["served"] else 0.0 for r in rs
                 ),
@@ -601,6 +606,14 @@ def _summary(
         policy_words(instance),
         start,
     )
+
+
+def _pooled(runs: list[dict[str, float]]) -> float:
+    """Initial interviews in time over all the runs' decided interviews (a run in which
+    none reached its deadline adds nothing, rather than a vacuous 100 %)."""
+    in_time = sum(r["in_time"] for r in runs)
+    decided = in_time + sum(r["late"] for r in runs)
+    return 100.0 * in_time / decided if decided else 100.0
 
 
 def local_staff(instance: Instance) -> dict[str, list[str]]:

@@ -108,6 +108,29 @@ class Levers:
         return replace(self, **dict.fromkeys(ASSUMPTION_LEVERS)) != Levers()
 
 
+def title(levers: Levers, instance: Instance) -> str:
+    """The change in a few words, for a report's title (the full words follow in it)."""
+    names = {m.municipality_id: m.name for m in instance.municipalities}
+    areas = {a.area_id: a.name for a in instance.areas}
+    points = {p.point_id: p.name for p in instance.service_points}
+    parts = [f"{names.get(m, m)} leaves" for m in levers.leave]
+    parts += [f"{areas.get(a, a)} joins" for a in levers.join]
+    if levers.staff:
+        parts.append(f"{len(levers.staff)} named people leave")
+    elif levers.cut:
+        where = f" from {areas.get(levers.from_area, levers.from_area)}" if levers.from_area else ""
+        parts.append(f"{levers.cut:g} FTE cut{where}")
+    if levers.rules:
+        parts.append(f"the {levers.rules} rules")
+    parts += [f"{points.get(p, p)} closes" for p in levers.close]
+    parts += [f"{points.get(p, p)} room on {days}" for p, days in levers.room_days.items()]
+    for key in ASSUMPTION_LEVERS:
+        value = getattr(levers, key)
+        if value is not None:
+            parts.append(f"{key.replace('_', ' ')} {value:g}")
+    return ", ".join(parts) or "no change"
+
+
 def read_levers(path: Path) -> Levers:
     """A scenario file: TOML with the keys of :class:`Levers`; every problem named."""
     try:

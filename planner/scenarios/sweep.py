@@ -483,6 +483,8 @@ def _level_words(ladder: Ladder, v: float) -> str:
     fte = ladder.levels[v][0].fte
     if ladder.lever == "cut":
         cut = ladder.baseline[0].fte - fte
+        if cut < 0.05:
+            return f"{fte:.1f} FTE (today's staff: no cut)"
         asked = "" if abs(cut - v) < 0.05 else f", asked {v:g}"
         return f"{fte:.1f} FTE (a cut of {cut:.1f} FTE: whole people{asked})"
     return f"{ladder.lever} = {v:g}"
@@ -553,7 +555,12 @@ def findings(ladder: Ladder) -> list[str]:
         if len(ladder.cases) > 1:
             held = [smallest_no_worse(ladder, (c.name, c.side)) for c in ladder.cases]
             fte = [ladder.levels[w][0].fte for w in held if w is not None]
-            if fte:
+            if fte and min(fte) == max(fte):
+                text += (
+                    f"; the same, {min(fte):.1f} FTE, in every one of the {len(fte)} cases of "
+                    "the assumptions' band (each against today's staff under its assumptions)"
+                )
+            elif fte:
                 text += (
                     f"; over the assumptions' band {min(fte):.1f}–{max(fte):.1f} FTE, each "
                     "case against today's staff under the same assumptions"
