@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from planner.io import InstanceError, load_instance
+from planner.scenarios.levers import NUMERIC
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -888,15 +889,6 @@ jobs_option = click.option(
     show_default=True,
     help="Months or levels planned at once, in separate processes.",
 )
-NUMERIC_LEVERS = (
-    "cut",
-    "meeting_share",
-    "face_to_face",
-    "registrations",
-    "outflow",
-    "conversations_by_need",
-    "join_fte",
-)
 
 months_option = click.option(
     "--months",
@@ -963,7 +955,7 @@ def whatif(
     from planner.plan.model import SolverConfig
     from planner.scenarios.levers import Levers
     from planner.scenarios.report import whatif_report, year_verdicts
-    from planner.scenarios.sweep import run_levels
+    from planner.scenarios.sweep import ClusterError, run_levels
 
     months = _months(month_range, month, one_month)
     data = read_instance(instance)
@@ -978,18 +970,21 @@ def whatif(
         label=f"planning {len(months)} month(s), baseline and scenario",
         file=sys.stderr,
     ) as bar:
-        ladder = run_levels(
-            data,
-            months,
-            {1.0: chosen},
-            baseline_levers,
-            lever="scenario",
-            jobs=jobs,
-            config=config,
-            scheduler=scheduler,
-            with_band=False,
-            on_done=lambda _: bar.update(1),
-        )
+        try:
+            ladder = run_levels(
+                data,
+                months,
+                {1.0: chosen},
+                baseline_levers,
+                lever="scenario",
+                jobs=jobs,
+                config=config,
+                scheduler=scheduler,
+                with_band=False,
+                on_done=lambda _: bar.update(1),
+            )
+        except ClusterError as exc:
+            raise UserError(str(exc)) from None
     pairs = list(zip(ladder.baseline, ladder.levels[1.0], strict=True))
     from planner.scenarios.levers import title as short
 
@@ -1035,7 +1030,7 @@ def _ladder(ctx: click.Context, param: click.Parameter, value: str | None) -> li
 @one_month_option
 @click.option(
     "--lever",
-    type=click.Choice(list(NUMERIC_LEVERS)),
+    type=click.Choice(list(NUMERIC)),
     default="cut",
     show_default=True,
     help="The lever to step through.",
@@ -1098,6 +1093,7 @@ def sweep(
     from planner.plan.model import SolverConfig
     from planner.scenarios.report import sweep_markdown
     from planner.scenarios.sweep import (
+        ClusterError,
         band_table,
         board_table,
         findings,
@@ -1123,18 +1119,21 @@ def sweep(
         label=f"planning the baseline and {len(values)} level(s) x {len(months)} month(s)",
         file=sys.stderr,
     ) as bar:
-        ladder = run_ladder(
-            data,
-            months,
-            lever,
-            values,
-            base=base,
-            jobs=jobs,
-            config=config,
-            scheduler=scheduler,
-            with_band=band,
-            on_done=lambda _: bar.update(1),
-        )
+        try:
+            ladder = run_ladder(
+                data,
+                months,
+                lever,
+                values,
+                base=base,
+                jobs=jobs,
+                config=config,
+                scheduler=scheduler,
+                with_band=band,
+                on_done=lambda _: bar.update(1),
+            )
+        except ClusterError as exc:
+            raise UserError(str(exc)) from None
     target = out or Path("out") / (
         f"sweep-{months[0]}" if len(months) == 1 else f"sweep-{months[0]}-{months[-1]}"
     )

@@ -187,3 +187,31 @@ def test_a_dask_cluster_gives_the_same_table_as_local_processes(tmp_path: Path) 
             with_band=False,
         )
     pd.testing.assert_frame_equal(sweep_table(local), sweep_table(remote))
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("planner.scenarios.sweep.CONNECT_TIMEOUT_S", 2)
+    directory = write_tiny(tmp_path / "i")
+    result = CliRunner().invoke(
+        main,
+        [
+            "sweep",
+            str(directory),
+            "--month",
+            "2026-03",
+            "--one-month",
+            "--cuts",
+            "0:1:1",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--out",
+            str(tmp_path / "s"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "s").exists()

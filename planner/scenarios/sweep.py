@@ -67,6 +67,14 @@ simulation's own spread between seeds."""
 # ----------------------------------------------------------------------------- running
 
 
+class ClusterError(RuntimeError):
+    """A Dask scheduler that cannot be used: not installed, or not reachable."""
+
+
+CONNECT_TIMEOUT_S = 20
+"""How long to wait for a Dask scheduler to answer before saying it cannot be reached."""
+
+
 @contextlib.contextmanager
 def executor(jobs: int, scheduler: str | None = None) -> Iterator[Any]:
     """Where tasks run: a Dask distributed scheduler when an address is given, else
@@ -76,10 +84,14 @@ def executor(jobs: int, scheduler: str | None = None) -> Iterator[Any]:
         try:
             from distributed import Client
         except ImportError:
-            raise RuntimeError(
+            raise ClusterError(
                 "--scheduler needs Dask distributed: pip install 'planner[cluster]'"
             ) from None
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        with client:
             yield client.get_executor(pure=False)
         return
     if jobs <= 1:
@@ -264,24 +276,25 @@ def no_worse(run: list[Scenario], baseline: list[Scenario]) -> Verdict:
             b = was.get(f.municipality_id)
             if b is None:
                 continue
-            drop = b.within_deadline_pct - f.within_deadline_pct
-            if drop > RELATIVE_TOLERANCE["in_time"]:
-                worse.append(
-                    (
-                        -drop,
-                        f"{names[f.municipality_id]}, {scen.plan.month}: initial interviews in "
-                        f"time {b.within_deadline_pct:.0f} % → {f.within_deadline_pct:.0f} %",
-                    )
-                )
-            rise = f.overdue_pct - b.overdue_pct
-            if rise > RELATIVE_TOLERANCE["overdue"]:
-                worse.append(
-                    (
-                        -rise,
-                        f"{names[f.municipality_id]}, {scen.plan.month}: overdue for their "
-                        f"discussion {b.overdue_pct:.1f} % → {f.overdue_pct:.1f} % of clients",
-                    )
-                )
+            where = f"{names[f.municipality_id]}, {scen.plan.month}"
+            # (how much worse, its tolerance, the words): the share of interviews in time
+            # falling, the share of clients overdue rising.
+            for change, limit, words in (
+                (
+                    b.within_deadline_pct - f.within_deadline_pct,
+                    RELATIVE_TOLERANCE["in_time"],
+                    f"initial interviews in time {b.within_deadline_pct:.0f} % → "
+                    f"{f.within_deadline_pct:.0f} %",
+                ),
+                (
+                    f.overdue_pct - b.overdue_pct,
+                    RELATIVE_TOLERANCE["overdue"],
+                    f"overdue for their discussion {b.overdue_pct:.1f} % → "
+                    f"{f.overdue_pct:.1f} % of clients",
+                ),
+            ):
+                if change > limit:
+                    worse.append((-change, f"{where}: {words}"))
         kept = {(f.kind, f.municipality_id) for f in failures(base) if f.kind == "plan"}
         for f in failures(scen):
             if f.kind == "plan" and (f.kind, f.municipality_id) not in kept:
