@@ -275,7 +275,8 @@ class _Municipality:
 
     def __init__(self, clients: float, rules: RuleSet, registrations: float, survive: float):
         self.stock = clients
-        self.due: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        # Due day -> kind -> clients: one entry a kind a day, however many parts add to it.
+        self.due: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         self.queue: deque[list] = deque()  # [due day, kind, count], oldest due first
         self.waiting: deque[tuple[int, int]] = deque()  # (registration day, deadline)
         self.marked = 0  # how many of the first waiting clients are already counted late
@@ -293,10 +294,10 @@ class _Municipality:
                     continue
                 count = daily * survive**j
                 in_phase += count
-                self.due[step * (held + 1) - j].append((left, count))
+                self.due[step * (held + 1) - j][left] += count
         regular = max(0.0, clients - in_phase)
         for t in range(interval):
-            self.due[t].append((REGULAR, regular / interval * survive**t))
+            self.due[t][REGULAR] += regular / interval * survive**t
 
     def book(self, amount: float) -> list[tuple[int, float]]:
         """Take ``amount`` from the head of the queue (oldest due first)."""
@@ -348,6 +349,7 @@ def simulate_run(
     month_end = {}
     for t, day in enumerate(days):
         month_end[day.month] = t
+    staff = local_staff(instance)
     per_run: list[list[dict[str, dict[str, float]]]] = []
     for run in range(runs):
         # One stream per municipality (common random numbers): a scenario that changes
@@ -387,7 +389,7 @@ def simulate_run(
             for m in munis:
                 s, r = state[m], rec[m]
                 # The day's discussions fall due; a need arises.
-                for kind, count in s.due.pop(t, ()):
+                for kind, count in s.due.pop(t, {}).items():
                     s.queue.append([t, kind, count])
                     r["discussions_due"] += count
                 need = s.stock * by_need
@@ -467,7 +469,7 @@ def simulate_run(
                     r["worst_wait"] = max(worst[day.month][m], default=0)
         per_run.append(months)
     return [
-        _summary(plans[k], instance, k, [runs_[k] for runs_ in per_run], days, clients)
+        _summary(plans[k], instance, k, [runs_[k] for runs_ in per_run], days, clients, staff)
         for k in range(len(plans))
     ]
 
@@ -513,9 +515,9 @@ def _interview(
             r["travelled"] += 1
         # The client's conversations start from the interview.
         if today.phase:
-            s.due[t + today.step].append((today.phase - 1, today.survive**today.step))
+            s.due[t + today.step][today.phase - 1] += today.survive**today.step
         else:
-            s.due[t + today.interval].append((REGULAR, today.survive**today.interval))
+            s.due[t + today.interval][REGULAR] += today.survive**today.interval
     return used
 
 
@@ -537,9 +539,9 @@ def _hold(
             continue
         r["discussions_held"] += count
         if kind > 0:
-            s.due[t + step].append((kind - 1, count * survive**step))
+            s.due[t + step][kind - 1] += count * survive**step
         else:
-            s.due[t + interval].append((REGULAR, count * survive**interval))
+            s.due[t + interval][REGULAR] += count * survive**interval
     return held
 
 
@@ -550,6 +552,7 @@ def _summary(
     runs: list[dict[str, dict[str, float]]],
     days: list[_Day],
     clients: dict[str, float],
+    staff: dict[str, list[str]],
 ) -> Flow:
     rules = _rules(instance, plan)
     mine = [d for d in days if d.month == k]
@@ -602,7 +605,7 @@ def _summary(
         rules.initial_interview_working_days,
         len(runs),
         tuple(municipalities),
-        _areas(instance, mine, clients, municipalities),
+        _areas(instance, mine, clients, municipalities, staff),
         policy_words(instance),
         start,
     )
@@ -636,8 +639,8 @@ def _areas(
     days: list[_Day],
     clients: dict[str, float],
     municipalities: list[MunicipalityFlow],
+    staff: dict[str, list[str]],
 ) -> tuple[AreaFlow, ...]:
-    staff = local_staff(instance)
     fte_of = {s.staff_id: s.fte for s in instance.staff}
     flows = {f.municipality_id: f for f in municipalities}
     rows = []

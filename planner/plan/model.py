@@ -719,6 +719,27 @@ def _parameters(solver: cp_model.CpSolver, config: SolverConfig) -> None:
         params.subsolvers.extend(config.subsolvers or FULL_SUBSOLVERS)
 
 
+def _hint_previous(data: MonthData, built: Built) -> None:
+    """With the plan of the same month as the starting point (a re-plan, or a scenario
+    keeping its baseline), hint its rhythms and working days too, not only its outreach
+    days: the search then starts from the whole earlier plan."""
+    previous = data.previous
+    if previous.month != data.month:
+        return
+    for (point_id, key), var in built.vars.pattern.items():
+        if point_id in previous.patterns:
+            built.model.add_hint(var, int(previous.patterns[point_id] == key))
+    index = {d: i for i, d in enumerate(data.days)}
+    worked = {
+        (sid, index[d]): activity not in ("off", "absent")
+        for sid, d, activity, _, _ in previous.days
+        if d in index
+    }
+    for key, var in built.vars.work.items():
+        if key in worked and not isinstance(var, int):
+            built.model.add_hint(var, int(worked[key]))
+
+
 def _hint_greedy_plan(data: MonthData, built: Built, config: SolverConfig) -> None:
     """Hint every variable with a complete plan: the greedy rota of
     :mod:`planner.plan.baseline` for regular staff, substitutes placed by a short solve of the
@@ -833,6 +854,7 @@ def solve_model(
     if hint is not None:
         for key, var in built.vars.x.items():
             built.model.add_hint(var, int(key in hint))
+        _hint_previous(data, built)
     elif fixed is None and first_plan:
         _hint_greedy_plan(data, built, config)
     build_time = time.perf_counter() - started
