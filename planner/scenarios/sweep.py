@@ -197,7 +197,24 @@ def run_levels(
     done = on_done or (lambda _: None)
     baseline: dict[str, Scenario] = {}
     levels: dict[float, dict[str, Scenario]] = defaultdict(dict)
+    skip = (lever,) if lever in ASSUMPTION_LEVERS else ()
+    cases = band.cases(instance, skip) if with_band else [band.Case("central", "central")]
+    simulated: dict[Any, tuple[float | None, band.Case]] = {}
+
+    def complete(v: float | None) -> list[Scenario] | None:
+        got = baseline if v is None else levels[v]
+        return [got[m] for m in months] if len(got) == len(months) else None
+
     with executor(jobs, scheduler) as pool:
+
+        def simulate(v: float | None, run: list[Scenario]) -> None:
+            """A run of months is planned: its client model under every case, at once, so
+            the simulations fill the cores the last plans leave idle."""
+            for case in cases:
+                inst = band.apply(run[0].instance, case)
+                future = pool.submit(_simulate, [s.plan for s in run], inst, config.seed)
+                simulated[future] = (v, case)
+
         pending = {
             pool.submit(_plan, instance, m, baseline_levers, config, None): ("base", m, None)
             for m in months
@@ -210,6 +227,9 @@ def run_levels(
                 done(month)
                 if kind == "level":
                     levels[value][month] = scenario
+                    run = complete(value)
+                    if run is not None:
+                        simulate(value, run)
                     continue
                 baseline[month] = scenario
                 for v, levers in level_levers.items():
@@ -218,18 +238,15 @@ def run_levels(
                         continue
                     task = pool.submit(_plan, instance, month, levers, config, scenario.plan)
                     pending[task] = ("level", month, v)
+                if complete(None) is not None:
+                    simulate(None, complete(None) or [])
+                    for v, levers in level_levers.items():
+                        if levers == baseline_levers:
+                            simulate(v, complete(v) or [])
         base_run = [baseline[m] for m in months]
         runs = {v: [levels[v][m] for m in months] for v in values}
-        skip = (lever,) if lever in ASSUMPTION_LEVERS else ()
-        cases = band.cases(instance, skip) if with_band else [band.Case("central", "central")]
-        jobs_: dict[Any, tuple[float | None, band.Case]] = {}
-        for case in cases:
-            for v, run in [(None, base_run), *runs.items()]:
-                inst = band.apply(run[0].instance, case)
-                future = pool.submit(_simulate, [s.plan for s in run], inst, config.seed)
-                jobs_[future] = (v, case)
         banded: dict[tuple[float, str, str], list[Scenario]] = {}
-        for future, (v, case) in jobs_.items():
+        for future, (v, case) in simulated.items():
             flows = future.result()
             run = base_run if v is None else runs[v]
             inst = band.apply(run[0].instance, case)
