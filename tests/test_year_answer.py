@@ -215,3 +215,28 @@ def test_an_unreachable_scheduler_is_a_clear_error(
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_a_join_says_who_pays_more_and_why(kuopio: Instance) -> None:
+    """An area joining with a large staff raises every member's bill: each member's
+    paragraph says it pays more, by how much, and why (the pool's cost against its share
+    of the weighted client need)."""
+    from planner.scenarios.report import paragraphs
+
+    ladder = run_levels(
+        kuopio,
+        ["2026-03"],
+        {1.0: Levers(join=("varkaus_joroinen",), join_fte=60)},
+        Levers(),
+        lever="scenario",
+        jobs=1,
+        config=SolverConfig(time_limit=10, workers=4, seed=1),
+        with_band=False,
+    )
+    pairs = list(zip(ladder.baseline, ladder.levels[1.0], strict=True))
+    texts = {p["name"]: p for p in paragraphs(pairs)}
+    assert texts["Varkaus"]["kind"] == "joins" and texts["Joroinen"]["kind"] == "joins"
+    for name in ("Kuopio", "Rautavaara", "Siilinjärvi"):
+        text = texts[name]["text"].replace("\u202f", " ").replace("\xa0", " ")
+        assert "a year more)" in text, text
+        assert "it pays more because the pool's cost grows by 3 720 000 € a year" in text, text

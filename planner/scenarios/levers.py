@@ -38,7 +38,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from models.instance import StaffMember
+from models.instance import StaffMember, parse_weekdays
 from planner.clients import municipality_counts, weighted_need
 
 if TYPE_CHECKING:
@@ -333,9 +333,11 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
     for point_id, days in levers.room_days.items():
         if point_id not in point_names:
             raise LeverError(f"room_days: unknown service point {point_id!r}")
-        weekdays = frozenset(d.strip().title()[:3] for d in days.replace(",", " ").split())
-        if not weekdays or any(d not in WEEKDAYS for d in weekdays):
+        names = frozenset(d.strip().title()[:3] for d in days.replace(",", " ").split())
+        if not names or any(d not in WEEKDAYS for d in names):
             raise LeverError(f"room_days: {days!r} for {point_id} is not a list of weekdays")
+        # The instance's own reader turns the words into weekdays, as from service_points.csv.
+        weekdays = parse_weekdays(" ".join(sorted(names)))
         points = tuple(
             p.model_copy(update={"weekdays": weekdays, "pattern": None})
             if p.point_id == point_id
