@@ -163,3 +163,22 @@ def test_the_booking_policy_moves_what_goes_late(planned: tuple[Instance, Plan])
     assert reserved.within_deadline_pct > first.within_deadline_pct
     assert reserved.overdue > first.overdue
     assert "first come" in simulate(thin, policy("first_come")).policy
+
+
+def test_in_person_share_is_set_by_slots_not_by_the_visit_rhythm(
+    planned: tuple[Instance, Plan],
+) -> None:
+    """A face-to-face discussion falling due between two visits is booked on the visit
+    before it, so with slots enough the village holds its face-to-face share in person,
+    not only the discussions that happen to fall due on a visit day."""
+    instance, plan = planned
+    # The month thrice, the middle one read: it starts with a visit behind it and ends
+    # with one ahead (a month alone starts from the steady state, with no visit before
+    # its first to book on).
+    village = simulate_run([plan, plan, plan], instance, seed=1)[1].municipality("village")
+    visits = {e.date for e in plan.schedule if e.activity == "outreach"}
+    assert len(visits) < len(plan.working_days) / 2  # a village visited now and then
+    # Slots enough for the face-to-face share (first come: discussions booked ahead take
+    # their slots before a new registration's interview).
+    assert village.in_person_slots > 0.4 * village.discussions_due
+    assert village.in_person_pct == pytest.approx(40.0, abs=4.0)

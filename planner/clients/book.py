@@ -39,7 +39,10 @@ appointments there; a person at an office ``working_minutes_per_day ×
 client_meeting_share / meeting_minutes`` meetings; central duties hold none (their phone
 and digital work is outside this count). A discussion is held in person (the
 face-to-face share) in the client's municipality when a slot is left there, otherwise by
-phone or video by anyone of the production area with a slot left.
+phone or video from the production area's office slots. Calendars fill ahead: on a day
+on site, the face-to-face share of the discussions falling due before the
+municipality's next day on site is booked on this one while slots are left, so the
+share held in person is set by the slots, not by how often the village is visited.
 
 **Booking policy** (``[workload] booking``, stated in every report):
 
@@ -349,6 +352,15 @@ def simulate_run(
     month_end = {}
     for t, day in enumerate(days):
         month_end[day.month] = t
+    # The next working day with an in-person slot in each municipality, from each day.
+    next_on_site: dict[str, list[int]] = {}
+    for m in munis:
+        following, upcoming = [len(days)] * len(days), len(days)
+        for t in range(len(days) - 1, -1, -1):
+            following[t] = upcoming
+            if days[t].slots.get(m, 0.0) > 0:
+                upcoming = t
+        next_on_site[m] = following
     staff = local_staff(instance)
     per_run: list[list[dict[str, dict[str, float]]]] = []
     for run in range(runs):
@@ -420,6 +432,14 @@ def simulate_run(
                 slots[m] = slots.get(m, 0.0) - use(m, held)
                 r["in_person"] += _hold(s, held, t, interval, step, survive, r)
                 remote[m] = waiting - held
+                # Calendars fill ahead: a face-to-face discussion falling due before the
+                # municipality's next day on site is booked on this one, if a slot is left.
+                left = slots.get(m, 0.0)
+                if left > 0 and face > 0:
+                    ahead = range(t + 1, min(next_on_site[m][t], t + interval))
+                    pulled = _pull_forward(s, ahead, face, left, today, r)
+                    slots[m] = left - use(m, pulled)
+                    r["in_person"] += pulled
             # ...the rest by phone or video from the production area's office slots left
             # (an outreach day's appointments are the village's own, in person).
             for area, (members, desks) in by_area.items():
@@ -519,6 +539,36 @@ def _interview(
         else:
             s.due[t + today.interval][REGULAR] += today.survive**today.interval
     return used
+
+
+def _pull_forward(
+    s: _Municipality,
+    ahead: range,
+    face: float,
+    slots: float,
+    today: _Today,
+    r: dict[str, float],
+) -> float:
+    """Hold today, in person, the face-to-face share of the discussions falling due on the
+    days ``ahead`` (before the next day on site), up to ``slots``; book each one's next."""
+    held = 0.0
+    for u in ahead:
+        due = s.due.get(u)
+        if not due:
+            continue
+        for kind, count in list(due.items()):
+            take = min(face * count, slots - held)
+            if take <= 1e-12:
+                return held
+            due[kind] -= take
+            held += take
+            r["discussions_due"] += take
+            r["discussions_held"] += take
+            if kind > 0:
+                s.due[today.t + today.step][kind - 1] += take * today.survive**today.step
+            else:
+                s.due[today.t + today.interval][REGULAR] += take * today.survive**today.interval
+    return held
 
 
 def _hold(
