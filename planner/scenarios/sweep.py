@@ -159,17 +159,15 @@ def run_ladder(
     on_done: Callable[[str], None] | None = None,
 ) -> Ladder:
     """Plan the baseline and every level of ``lever`` over ``months`` (see the module
-    docstring); ``base`` holds the other levers (the baseline is planned under its
-    assumption levers alone unless the lever is itself an assumption)."""
+    docstring); ``base`` holds the other levers. The baseline is today's organisation
+    under ``base``'s assumption levers: an action in ``base`` (a municipality leaving)
+    is part of every level, not of the baseline."""
     base = base or Levers()
-    baseline_levers = base if lever in ASSUMPTION_LEVERS or not base.acts() else base.assumptions()
-    if lever != "cut" and lever not in ASSUMPTION_LEVERS:
-        baseline_levers = base.assumptions()
     return run_levels(
         instance,
         months,
         {v: base.with_value(lever, v) for v in values},
-        baseline_levers,
+        base.assumptions(),
         lever=lever,
         jobs=jobs,
         config=config,
