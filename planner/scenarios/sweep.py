@@ -123,10 +123,13 @@ def _plan(
     return run_scenario(instance, month, levers, config, preferred=preferred)
 
 
-def _simulate(plans: list[Plan], instance: Instance, seed: int) -> list[Flow]:
+def _simulate(
+    plans: list[Plan], instance: Instance, cases: list[band.Case], seed: int
+) -> list[list[Flow]]:
+    """The client model through ``plans`` under each case of the band."""
     from planner.clients.book import simulate_run
 
-    return simulate_run(plans, instance, seed=seed)
+    return [simulate_run(plans, band.apply(instance, case), seed=seed) for case in cases]
 
 
 @dataclass
@@ -197,7 +200,7 @@ def run_levels(
     levels: dict[float, dict[str, Scenario]] = defaultdict(dict)
     skip = (lever,) if lever in ASSUMPTION_LEVERS else ()
     cases = band.cases(instance, skip) if with_band else [band.Case("central", "central")]
-    simulated: dict[Any, tuple[float | None, band.Case]] = {}
+    simulated: dict[Any, float | None] = {}
 
     def complete(v: float | None) -> list[Scenario] | None:
         got = baseline if v is None else levels[v]
@@ -207,11 +210,12 @@ def run_levels(
 
         def simulate(v: float | None, run: list[Scenario]) -> None:
             """A run of months is planned: its client model under every case, at once, so
-            the simulations fill the cores the last plans leave idle."""
-            for case in cases:
-                inst = band.apply(run[0].instance, case)
-                future = pool.submit(_simulate, [s.plan for s in run], inst, config.seed)
-                simulated[future] = (v, case)
+            the simulations fill the cores the last plans leave idle (one task a run: its
+            plans travel to a process once, not once a case)."""
+            future = pool.submit(
+                _simulate, [s.plan for s in run], run[0].instance, cases, config.seed
+            )
+            simulated[future] = v
 
         pending = {
             pool.submit(_plan, instance, m, baseline_levers, config, None): ("base", m, None)
@@ -244,17 +248,17 @@ def run_levels(
         base_run = [baseline[m] for m in months]
         runs = {v: [levels[v][m] for m in months] for v in values}
         banded: dict[tuple[float, str, str], list[Scenario]] = {}
-        for future, (v, case) in simulated.items():
-            flows = future.result()
+        for future, v in simulated.items():
             run = base_run if v is None else runs[v]
-            inst = band.apply(run[0].instance, case)
-            if case.name == "central":
-                for scenario, flow in zip(run, flows, strict=True):
-                    scenario.carried = flow
-            key = (BASELINE if v is None else v, case.name, case.side)
-            banded[key] = [
-                replace(s, instance=inst, carried=f) for s, f in zip(run, flows, strict=True)
-            ]
+            for case, flows in zip(cases, future.result(), strict=True):
+                inst = band.apply(run[0].instance, case)
+                if case.name == "central":
+                    for scenario, flow in zip(run, flows, strict=True):
+                        scenario.carried = flow
+                key = (BASELINE if v is None else v, case.name, case.side)
+                banded[key] = [
+                    replace(s, instance=inst, carried=f) for s, f in zip(run, flows, strict=True)
+                ]
     return Ladder(months, lever, values, base_run, runs, cases, banded)
 
 
