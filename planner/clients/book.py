@@ -212,6 +212,31 @@ def _interval(months: float) -> int:
     return max(1, round(months * WORKING_DAYS_A_MONTH))
 
 
+@dataclass(frozen=True)
+class _Rhythm:
+    """A rule set's rhythm in working days: read once a month, not every day of a run."""
+
+    interval: int
+    """A regular discussion's interval."""
+    step: int
+    """A supplementary conversation's interval."""
+    span: int
+    """The supplementary phase after the initial interview (0: none)."""
+    phase: int
+    """Supplementary conversations in that phase."""
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> _Rhythm:
+        step = rules.supplementary_interval_working_days
+        span = _interval(rules.supplementary_months) if rules.supplementary_months else 0
+        return cls(
+            _interval(rules.discussion_interval_months),
+            step,
+            span,
+            max(1, span // step) if span else 0,
+        )
+
+
 @dataclass
 class _Day:
     month: int
@@ -223,6 +248,7 @@ class _Day:
     area's municipalities (Sisä-Savo's staff at the Kuopio centre): phone and video only."""
     on_site: dict[str, int]
     rules: RuleSet
+    rhythm: _Rhythm
     outreach: dict[str, float]
     """The part of ``slots`` on outreach days: in person only (the rest, office days,
     may also hold the area's phone and video meetings)."""
@@ -237,6 +263,7 @@ def _days(plans: list[Plan], instance: Instance) -> list[_Day]:
     days: list[_Day] = []
     for k, plan in enumerate(plans):
         rules = _rules(instance, plan)
+        rhythm = _Rhythm.of(rules)
         worker_area = {r.staff_id: r.area_id for r in plan.roles if r.role == "local"}
         index = {d: len(days) + i for i, d in enumerate(plan.working_days)}
         month_days = [
@@ -246,6 +273,7 @@ def _days(plans: list[Plan], instance: Instance) -> list[_Day]:
                 defaultdict(float),
                 defaultdict(int),
                 rules,
+                rhythm,
                 defaultdict(float),
             )
             for _ in index
@@ -276,23 +304,20 @@ def _days(plans: list[Plan], instance: Instance) -> list[_Day]:
 class _Municipality:
     """One municipality's state in one run."""
 
-    def __init__(self, clients: float, rules: RuleSet, registrations: float, survive: float):
+    def __init__(self, clients: float, rhythm: _Rhythm, registrations: float, survive: float):
         self.stock = clients
         # Due day -> kind -> clients: one entry a kind a day, however many parts add to it.
         self.due: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         self.queue: deque[list] = deque()  # [due day, kind, count], oldest due first
         self.waiting: deque[tuple[int, int]] = deque()  # (registration day, deadline)
         self.marked = 0  # how many of the first waiting clients are already counted late
-        interval = _interval(rules.discussion_interval_months)
-        supplementary = _interval(rules.supplementary_months) if rules.supplementary_months else 0
-        step = rules.supplementary_interval_working_days
+        interval, step = rhythm.interval, rhythm.step
         daily = clients * registrations / WORKING_DAYS_A_MONTH
         in_phase = 0.0
-        if supplementary:
-            total = max(1, supplementary // step)
-            for j in range(1, supplementary + 1):
+        if rhythm.span:
+            for j in range(1, rhythm.span + 1):
                 held = j // step
-                left = total - held - 1
+                left = rhythm.phase - held - 1
                 if left < 0:
                     continue
                 count = daily * survive**j
@@ -340,11 +365,9 @@ def simulate_run(
     office_muni = {
         p.point_id: p.municipality_id for p in instance.service_points if p.kind == "office"
     }
-    by_area: dict[str, tuple[list[str], list[str]]] = {}
+    by_area: dict[str, list[str]] = defaultdict(list)
     for m in munis:
-        members, desks = by_area.setdefault(area_of[m], ([], []))
-        members.append(m)
-        desks.append(m)
+        by_area[area_of[m]].append(m)
     survive = 1 - work.outflow_per_client_month / WORKING_DAYS_A_MONTH
     register = work.registrations_per_client_month / WORKING_DAYS_A_MONTH
     by_need = work.conversations_by_need_per_client_year / (12 * WORKING_DAYS_A_MONTH)
@@ -369,7 +392,7 @@ def simulate_run(
         rng = {m: random.Random(f"{seed}:{run}:{plans[0].month}:{m}") for m in munis}
         state = {
             m: _Municipality(
-                clients[m], days[0].rules, work.registrations_per_client_month, survive
+                clients[m], days[0].rhythm, work.registrations_per_client_month, survive
             )
             for m in munis
         }
@@ -389,15 +412,7 @@ def simulate_run(
                 outreach_left[m] = max(0.0, outreach_left.get(m, 0.0) - amount)
                 return amount
 
-            rules = day.rules
-            deadline = rules.initial_interview_working_days
-            interval = _interval(rules.discussion_interval_months)
-            step = rules.supplementary_interval_working_days
-            phase = (
-                max(1, _interval(rules.supplementary_months) // step)
-                if rules.supplementary_months
-                else 0
-            )
+            deadline = day.rules.initial_interview_working_days
             for m in munis:
                 s, r = state[m], rec[m]
                 # The day's discussions fall due; a need arises.
@@ -416,7 +431,7 @@ def simulate_run(
                     s.marked += 1
                     r["late"] += 1
 
-            today = _Today(t, interval, step, phase, survive)
+            today = _Today(t, day.rhythm, survive)
 
             if reserved:
                 for m in munis:
@@ -430,29 +445,30 @@ def simulate_run(
                 waiting = sum(e[2] for e in s.queue)
                 held = min(face * waiting, max(0.0, slots.get(m, 0.0)))
                 slots[m] = slots.get(m, 0.0) - use(m, held)
-                r["in_person"] += _hold(s, held, t, interval, step, survive, r)
+                r["in_person"] += _hold(s, held, today, r)
                 remote[m] = waiting - held
                 # Calendars fill ahead: a face-to-face discussion falling due before the
                 # municipality's next day on site is booked on this one, if a slot is left.
                 left = slots.get(m, 0.0)
                 if left > 0 and face > 0:
-                    ahead = range(t + 1, min(next_on_site[m][t], t + interval))
+                    ahead = range(t + 1, min(next_on_site[m][t], t + day.rhythm.interval))
                     pulled = _pull_forward(s, ahead, face, left, today, r)
                     slots[m] = left - use(m, pulled)
                     r["in_person"] += pulled
             # ...the rest by phone or video from the production area's office slots left
             # (an outreach day's appointments are the village's own, in person).
-            for area, (members, desks) in by_area.items():
+            for area, members in by_area.items():
                 want = sum(remote[m] for m in members)
                 away = day.desk.get(area, 0.0)
-                office = {m: max(0.0, slots.get(m, 0.0) - outreach_left.get(m, 0.0)) for m in desks}
+                office = {
+                    m: max(0.0, slots.get(m, 0.0) - outreach_left.get(m, 0.0)) for m in members
+                }
                 pool = away + sum(office.values())
                 if want <= 0 or pool <= 0:
                     continue
                 used = min(want, pool)
                 for m in members:
-                    _hold(state[m], remote[m] * used / want, t, interval, step, survive, rec[m])
-                for m in desks:
+                    _hold(state[m], remote[m] * used / want, today, rec[m])
                     slots[m] = max(0.0, slots.get(m, 0.0) - office[m] * used / pool)
             # Initial interviews in the slots left, then the nearest office on the deadline.
             for m in munis:
@@ -499,10 +515,20 @@ class _Today:
     """The day and the rhythm in force on it."""
 
     t: int
-    interval: int
-    step: int
-    phase: int
+    rhythm: _Rhythm
     survive: float
+
+    def book_next(self, s: _Municipality, kind: int, count: float) -> None:
+        """After a meeting held today, each client's next discussion: the next
+        supplementary conversation while ``kind`` (supplementary ones still to come) is
+        above 0, else a regular discussion an interval on; those who leave the stock in
+        between are not owed it."""
+        if kind > 0:
+            step = self.rhythm.step
+            s.due[self.t + step][kind - 1] += count * self.survive**step
+        else:
+            interval = self.rhythm.interval
+            s.due[self.t + interval][REGULAR] += count * self.survive**interval
 
 
 def _interview(
@@ -533,11 +559,9 @@ def _interview(
             r["in_time"] += 1
         if travelled:
             r["travelled"] += 1
-        # The client's conversations start from the interview.
-        if today.phase:
-            s.due[t + today.step][today.phase - 1] += today.survive**today.step
-        else:
-            s.due[t + today.interval][REGULAR] += today.survive**today.interval
+        # The client's conversations start from the interview: the rule set's
+        # supplementary ones first, if it has any.
+        today.book_next(s, today.rhythm.phase, 1.0)
     return used
 
 
@@ -564,22 +588,11 @@ def _pull_forward(
             held += take
             r["discussions_due"] += take
             r["discussions_held"] += take
-            if kind > 0:
-                s.due[today.t + today.step][kind - 1] += take * today.survive**today.step
-            else:
-                s.due[today.t + today.interval][REGULAR] += take * today.survive**today.interval
+            today.book_next(s, kind, take)
     return held
 
 
-def _hold(
-    s: _Municipality,
-    amount: float,
-    t: int,
-    interval: int,
-    step: int,
-    survive: float,
-    r: dict[str, float],
-) -> float:
+def _hold(s: _Municipality, amount: float, today: _Today, r: dict[str, float]) -> float:
     """Hold ``amount`` discussions from the head of ``s``'s queue; book each one's next."""
     held = 0.0
     for kind, count in s.book(amount):
@@ -588,10 +601,7 @@ def _hold(
             r["by_need_held"] += count
             continue
         r["discussions_held"] += count
-        if kind > 0:
-            s.due[t + step][kind - 1] += count * survive**step
-        else:
-            s.due[t + interval][REGULAR] += count * survive**interval
+        today.book_next(s, kind, count)
     return held
 
 

@@ -555,6 +555,17 @@ def add_fairness(data: MonthData, b: Built) -> None:
         )
 
 
+def _worked_before(data: MonthData) -> dict[tuple[str, int], bool]:
+    """(staff, day index) -> whether the earlier plan of this month had the person at work:
+    what a re-plan prices moving, and what it starts from."""
+    index = {d: i for i, d in enumerate(data.days)}
+    return {
+        (sid, index[d]): activity not in ("off", "absent")
+        for sid, d, activity, _, _ in data.previous.days
+        if d in index
+    }
+
+
 def add_continuity(data: MonthData, b: Built) -> None:
     """Soft (pattern_change): with --previous, a point whose demand moved enough to be free
     to change rhythm still prefers last month's pattern and week parity. Soft
@@ -581,11 +592,7 @@ def add_continuity(data: MonthData, b: Built) -> None:
     changes += [1 for key in before if key not in b.vars.x]  # no longer possible (absent)
     # A part-timer's days off are free to the rest of the model: without this term a
     # re-plan shuffles them (and their office days in the feeds) at no cost.
-    worked = {
-        (sid, index[d]): activity not in ("off", "absent")
-        for sid, d, activity, _, _ in data.previous.days
-        if d in index
-    }
+    worked = _worked_before(data)
     for key, work in b.vars.work.items():
         if key in worked and not isinstance(work, int):
             changes.append((1 - work) if worked[key] else work)
@@ -732,12 +739,7 @@ def _hint_previous(data: MonthData, built: Built) -> None:
         # would contradict the rule that a point keeps one rhythm.
         if (point_id, previous.patterns.get(point_id)) in candidates:
             built.model.add_hint(var, int(previous.patterns[point_id] == key))
-    index = {d: i for i, d in enumerate(data.days)}
-    worked = {
-        (sid, index[d]): activity not in ("off", "absent")
-        for sid, d, activity, _, _ in previous.days
-        if d in index
-    }
+    worked = _worked_before(data)
     for key, var in built.vars.work.items():
         if key in worked and not isinstance(var, int):
             built.model.add_hint(var, int(worked[key]))
