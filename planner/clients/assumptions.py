@@ -50,11 +50,6 @@ class Case:
         return f"{WORDS.get(self.name, self.name)} {self.value:g} ({self.side})"
 
 
-def central(instance: Instance, name: str) -> float:
-    section, key = ASSUMPTIONS[name]
-    return float(getattr(getattr(instance.settings, section), key))
-
-
 def cases(instance: Instance, skip: tuple[str, ...] = ()) -> list[Case]:
     """The central case, then each banded assumption low and high (``skip``: assumptions
     a sweep steps through itself)."""

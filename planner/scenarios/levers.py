@@ -221,6 +221,8 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
     share of the weighted client need; the people who go are from its own production
     area, those based at its own points first, then the last hired of the area; staff
     left based at its points move to their area's office."""
+    from planner.scenarios.whatif import last_hired_first, whole_people, without
+
     counts = municipality_counts(instance)
     weighting = instance.settings.allocation.weighting
     need = weighted_need(instance, counts, weighting)
@@ -231,17 +233,13 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
     points = {p.point_id for p in instance.service_points if p.municipality_id == muni}
     pool = sum(s.fte for s in instance.regular_staff())
     target = share * pool
-    candidates = sorted(
-        (s for s in instance.regular_staff() if instance.area_of_point(s.home_point_id) == area_id),
-        key=lambda s: (s.home_point_id not in points, _descending(s.staff_id)),
-    )
-    gone: list[StaffMember] = []
-    fte = 0.0
-    for person in candidates:
-        if fte >= target - 0.25:
-            break
-        gone.append(person)
-        fte += person.fte
+    area_staff = [
+        s for s in instance.regular_staff() if instance.area_of_point(s.home_point_id) == area_id
+    ]
+    # Those based at its points first, each group last hired first (a stable sort).
+    candidates = sorted(last_hired_first(area_staff), key=lambda s: s.home_point_id not in points)
+    gone = whole_people(candidates, target)
+    fte = sum(s.fte for s in gone)
     mine = counts.get(muni, {})
     municipalities = tuple(
         m.model_copy(
@@ -250,12 +248,10 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
                 "foreign_language": round(counts[m.municipality_id]["foreign_language"]),
             }
         )
+        if m.municipality_id in counts
+        else m
         for m in instance.municipalities
-        if m.municipality_id != muni and m.municipality_id in counts
-    ) + tuple(
-        m
-        for m in instance.municipalities
-        if m.municipality_id != muni and m.municipality_id not in counts
+        if m.municipality_id != muni
     )
     areas = tuple(
         a.model_copy(
@@ -269,8 +265,6 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
         else a
         for a in instance.areas
     )
-    from planner.scenarios.whatif import without
-
     instance = without(instance, gone)
     instance = _rehome(instance, points)
     instance = instance.derived(
@@ -287,11 +281,6 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
         "based at its own points first"
     )
     return instance, gone, text
-
-
-def _descending(staff_id: str) -> tuple[int, ...]:
-    """Sort key: last hired (the highest id) first."""
-    return tuple(-ord(c) for c in staff_id)
 
 
 def apply_levers(instance: Instance, levers: Levers) -> Applied:

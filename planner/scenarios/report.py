@@ -461,24 +461,27 @@ def whatif_report(
     return pd.concat(tables, ignore_index=True), markdown, page
 
 
-def year_verdicts(months: list[tuple[Scenario, Scenario]]) -> list[str]:
-    """The run's verdicts in words, baseline and scenario, naming the worst month and
-    municipality."""
+def run_verdicts(months: list[tuple[Scenario, Scenario]]) -> list[dict[str, Any]]:
+    """The run's verdicts, baseline and scenario, each naming its worst month and
+    municipality: what the CLI prints and the report's first screen shows."""
     from planner.scenarios.sweep import verdict
 
-    out = [money_headline(*months[0])]
+    out = []
     for side, k in (("Baseline", 0), ("Scenario", 1)):
         v = verdict([pair[k] for pair in months])
-        out.append(
-            f"{side}: "
-            + (
-                "every requirement kept in every month."
-                if v.ok
-                else f"{v.failing} failing municipality-month(s) and plan item(s); the worst: "
-                f"{v.worst}."
-            )
+        text = (
+            "every requirement kept in every month and municipality."
+            if v.ok
+            else f"{v.failing} failing municipality-month(s) and plan item(s); the worst: "
+            f"{v.worst}."
         )
+        out.append({"ok": v.ok, "text": f"{side}: {text}"})
     return out
+
+
+def year_verdicts(months: list[tuple[Scenario, Scenario]]) -> list[str]:
+    """The CLI's lines: the money, then the run's verdicts."""
+    return [money_headline(*months[0])] + [v["text"] for v in run_verdicts(months)]
 
 
 def _sum(frames: list[pd.DataFrame], m: str, column: str) -> float:
@@ -610,7 +613,6 @@ def _why_more(months: list[tuple[Scenario, Scenario]], m: str, weighting: str) -
 
 def run_summary(months: list[tuple[Scenario, Scenario]]) -> dict[str, Any]:
     """The report's first screen and the run month by month."""
-    from planner.scenarios.sweep import verdict
 
     first_b, first_s = months[0]
     rows = []
@@ -636,21 +638,7 @@ def run_summary(months: list[tuple[Scenario, Scenario]]) -> dict[str, Any]:
                 "verdict": "kept" if ok else failures[0],
             }
         )
-    verdicts = []
-    for side, k in (("Baseline", 0), ("Scenario", 1)):
-        v = verdict([pair[k] for pair in months])
-        verdicts.append(
-            {
-                "ok": v.ok,
-                "text": f"{side}: "
-                + (
-                    "every requirement kept in every month and municipality."
-                    if v.ok
-                    else f"{v.failing} failing municipality-month(s) and plan item(s); the "
-                    f"worst: {v.worst}."
-                ),
-            }
-        )
+    verdicts = run_verdicts(months)
     w = first_s.instance.settings.workload
     n = len(months)
     what = (

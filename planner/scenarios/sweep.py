@@ -52,9 +52,6 @@ if TYPE_CHECKING:
     from planner.clients.book import Flow
     from planner.plan.model import SolverConfig
 
-CASELOAD_ANCHOR = 136
-"""Uusimaa 2018: about 136 unemployed jobseekers per counsellor (the only public anchor)."""
-
 BASELINE = -1.0
 """The baseline's key among a ladder's levels in :attr:`Ladder.banded`."""
 
@@ -329,18 +326,10 @@ def kept_months(ladder: Ladder, case: tuple[str, str] = ("central", "central")) 
     return [s.plan.month for s in run if verdict([s]).ok]
 
 
-def smallest(
-    ladder: Ladder,
-    case: tuple[str, str] = ("central", "central"),
-    months: list[str] | None = None,
-) -> float | None:
-    """The largest cut (or, for another lever, the level) whose every month (of
-    ``months``, default all) keeps every requirement under ``case``; None when none does."""
-    kept = []
-    for v in ladder.values:
-        run = [s for s in ladder.banded[(v, *case)] if months is None or s.plan.month in months]
-        if run and verdict(run).ok:
-            kept.append(v)
+def smallest(ladder: Ladder, case: tuple[str, str] = ("central", "central")) -> float | None:
+    """The largest cut (or, for another lever, the level) whose every month keeps every
+    requirement under ``case``; None when none does."""
+    kept = [v for v in ladder.values if verdict(ladder.banded[(v, *case)]).ok]
     return max(kept) if kept else None
 
 
@@ -349,8 +338,7 @@ def smallest(
 
 def rows(scenario: Scenario, lever: str, value: float) -> list[dict[str, Any]]:
     """One row per production area of one planned level and month (sweep.csv)."""
-    ok = verdict([scenario]).ok
-    month_failures = failures(scenario)
+    month_failures = failures(scenario)  # the worst first
     areas = scenario.areas()
     munis = scenario.municipalities()
     flow = scenario.flow
@@ -397,11 +385,9 @@ def rows(scenario: Scenario, lever: str, value: float) -> list[dict[str, Any]]:
                 "solver_status": scenario.plan.stats.status,
                 "objective": scenario.plan.stats.objective,
                 "stopped_by_wall_clock": scenario.wall_clock_stopped,
-                "month_meets_requirements": ok,
+                "month_meets_requirements": not month_failures,
                 "month_failures": len(month_failures),
-                "first_failure": min(month_failures, key=lambda f: f.rank).text
-                if month_failures
-                else "",
+                "first_failure": month_failures[0].text if month_failures else "",
             }
         )
     return out

@@ -112,15 +112,31 @@ def choose_leavers(
         shares = {u: n * step for u, n in steps.items() if n}
     leavers: list[StaffMember] = []
     for unit, share in shares.items():
-        gone = 0.0
-        for person in sorted(units[unit], key=lambda s: s.staff_id, reverse=True):
-            if gone >= share - 0.25:
-                break
-            leavers.append(person)
-            gone += person.fte
+        people = whole_people(last_hired_first(units[unit]), share)
+        gone = sum(s.fte for s in people)
         if gone < share - 0.25:
             raise ScenarioError(f"{unit} has only {gone:g} FTE to cut, not {share:g}")
+        leavers += people
     return leavers
+
+
+def last_hired_first(people: list[StaffMember]) -> list[StaffMember]:
+    """The order people leave in: the highest staff id first (ids are given in hiring
+    order in the Kuopio instance)."""
+    return sorted(people, key=lambda s: s.staff_id, reverse=True)
+
+
+def whole_people(ordered: list[StaffMember], share: float) -> list[StaffMember]:
+    """The first of ``ordered`` until ``share`` FTE is reached, in whole people (within a
+    quarter FTE below it)."""
+    taken: list[StaffMember] = []
+    fte = 0.0
+    for person in ordered:
+        if fte >= share - 0.25:
+            break
+        taken.append(person)
+        fte += person.fte
+    return taken
 
 
 def without(instance: Instance, leavers: list[StaffMember]) -> Instance:
@@ -268,7 +284,7 @@ def cost_shares(instance: Instance, fte: float) -> pd.DataFrame:
 @dataclass
 class Scenario:
     """One month of one scenario: its instance, its plan and (once carried through the
-    run of months, :func:`carry`) its client model."""
+    run of months by :func:`planner.scenarios.sweep.run_levels`) its client model."""
 
     instance: Instance
     plan: Plan
@@ -280,8 +296,8 @@ class Scenario:
 
     @property
     def flow(self) -> Flow:
-        """The month's client model: carried from the month before when :func:`carry` ran,
-        else this month alone from the steady state."""
+        """The month's client model: carried from the month before when a run of months
+        set it, else this month alone from the steady state."""
         if self.carried is None:
             self.carried = simulate(self.plan, self.instance, seed=self.seed)
         return self.carried
@@ -318,24 +334,6 @@ class Scenario:
             },
             index=["all"],
         )
-
-
-def carry(scenarios: list[Scenario], runs: int | None = None) -> list[Scenario]:
-    """Carry the clients of one scenario through its months (consecutive, one instance):
-    each month's client model starts where the month before ended."""
-    from planner.clients.book import RUNS, simulate_run
-
-    if not scenarios:
-        return scenarios
-    flows = simulate_run(
-        [s.plan for s in scenarios],
-        scenarios[0].instance,
-        seed=scenarios[0].seed,
-        runs=runs or RUNS,
-    )
-    for scenario, flow in zip(scenarios, flows, strict=True):
-        scenario.carried = flow
-    return scenarios
 
 
 def run_scenario(
