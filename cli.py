@@ -331,82 +331,35 @@ def schedule(
     Writes visits.csv, schedule.csv, responsible.csv, report.md, schedule.xlsx and
     supporting tables into the output folder, then re-checks every hard rule.
     """
-    from models.instance import NoRuleSetError
-    from planner.check import PlanFilesError, check_plan, read_manifest
-    from planner.feeds.store import StoreError, published_previous
     from planner.plan.model import SolverConfig
-    from planner.plan.month import Previous
-    from planner.plan.outputs import PlanRejected, write_plan
-    from planner.plan.schedule import ScheduleError, plan_month
-    from planner.plan.workdays import shift_month
+    from planner.plan.outputs import PlanRejected
+    from planner.plan.workflow import WorkflowError, earlier_plan, month_pins, plan_and_write
 
     data = read_instance(instance)
-    before = None
-    if previous is not None:
-        try:
-            read_manifest(previous)
-            before = Previous.read(previous)
-        except PlanFilesError as exc:
-            raise UserError(f"--previous: {exc}") from None
-        except (OSError, KeyError, ValueError) as exc:
-            raise UserError(
-                f"--previous {previous}: cannot read last month's plan ({exc})"
-            ) from None
-    elif db.is_file():
-        try:
-            before = published_previous(db, shift_month(month, -1))
-        except StoreError as exc:
-            raise UserError(f"--db {db}: {exc}") from None
     say = None if quiet else (lambda text: click.echo(text, err=True))
-    if before is not None and before.month == shift_month(month, -1):
-        if say:
-            say(f"context: the visits of {before.month} from {before.source}")
-    elif before is not None and before.month != month:
-        click.echo(
-            f"note: --previous holds {before.month or 'no month'}, neither last month nor "
-            f"{month}: its rhythms and names are preferred, but it is no context for the "
-            "deadlines across the month boundary",
-            err=True,
-        )
-    config = SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method)
-    from planner.plan.pins import Pin, PinError, frozen_before, read_pins
-
+    target = out or Path("out") / month
     try:
-        pins = read_pins(pins_file) if pins_file is not None else []
-        if from_day is not None:
-            if before is None or before.month != month:
-                raise UserError(f"--from-day needs --previous with this month's ({month}) plan")
-            if from_day.strftime("%Y-%m") != month:
-                raise UserError(f"--from-day {from_day:%Y-%m-%d} is not in {month}")
-            pins = (
-                frozen_before(before.days, from_day.date())
-                + [
-                    Pin(0, "keeps_pattern", "", point, None, key)
-                    for point, key in sorted(before.patterns.items())
-                ]
-                + pins
-            )
-        plan = plan_month(
+        earlier = earlier_plan(month, previous, db)
+        if earlier.last_month_of(month) and say and earlier.plan is not None:
+            say(f"context: the visits of {earlier.plan.month} from {earlier.plan.source}")
+        if earlier.note:
+            click.echo(earlier.note, err=True)
+        pins = month_pins(month, earlier, pins_file, from_day.date() if from_day else None)
+        plan = plan_and_write(
             data,
             month,
-            config=config,
-            previous=before,
-            progress=say,
-            pins=pins,
-            pins_source=str(pins_file),
+            target,
+            SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method),
+            earlier,
+            pins,
+            str(pins_file),
+            previous,
+            say,
         )
-    except PinError as exc:
+    except WorkflowError as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
-        raise UserError(f"{len(exc.problems)} pin(s) cannot be kept; nothing was planned") from None
-    except NoRuleSetError as exc:
-        raise UserError(f"{month}: {exc}") from None
-    except ScheduleError as exc:
         raise UserError(str(exc)) from None
-    target = out or Path("out") / month
-    boundary = previous if before is not None and before.month == shift_month(month, -1) else None
-    try:
-        write_plan(plan, data, target, verify=lambda staged: check_plan(staged, data, boundary))
     except PlanRejected as exc:
         for line in exc.violations:
             click.echo(f"check: {line}", err=True)
@@ -520,24 +473,17 @@ def publish(directory: Path, instance: str | None, db: Path) -> None:
     re-assigned or moved within the month; its SEQUENCE rises on every change;
     visits no longer in the plan are cancelled and leave the feeds.
     """
-    from planner.check import PlanFilesError, check_plan
-    from planner.feeds.store import StoreError
-    from planner.feeds.store import publish as record
+    from planner.plan.workflow import WorkflowError, publish_checked
 
     data = plan_instance(directory, instance)
     try:
-        violations = check_plan(directory, data)
-    except PlanFilesError as exc:
-        raise UserError(str(exc)) from None
-    if violations:
+        result = publish_checked(db, directory, data, _now())
+    except WorkflowError as exc:
         raise UserError(
-            f"{directory} breaks {len(violations)} hard rule(s); run 'planner "
-            f"check {directory}' and fix the plan before publishing"
-        )
-    try:
-        result = record(db, directory, data, _now())
-    except StoreError as exc:
-        raise UserError(str(exc)) from None
+            f"{exc}; run 'planner check {directory}' and fix the plan before publishing"
+            if exc.problems
+            else str(exc)
+        ) from None
     click.echo(
         f"published {result.month} as publication {result.publication_id} in {db}: "
         f"{result.new} new, {result.changed} changed, {result.unchanged} unchanged, "
@@ -606,11 +552,23 @@ def _token_command(rotate: bool):  # type: ignore[no-untyped-def]
         base = base_url.rstrip("/")
         if staff.startswith(PLANNER_PREFIX):
             click.echo(f"{base}/feeds/planner/{secret}/all.ics")
-            click.echo(f"desk sign-in link: {base}/desk/signin/{secret}", err=True)
+            _desk_link(db, staff, base)
         else:
             click.echo(f"{base}/feeds/staff/{secret}.ics")
 
     return command
+
+
+def _desk_link(db: Path, staff: str, base: str) -> None:
+    from planner.desk.log import LINK_MINUTES, new_signin_link
+    from planner.feeds.store import PLANNER_PREFIX
+
+    link = new_signin_link(db, staff.removeprefix(PLANNER_PREFIX))
+    click.echo(
+        f"desk sign-in link (one use, within {LINK_MINUTES} min; the feed URL above is no "
+        f"way into the desk): {base}/desk/signin/{link}",
+        err=True,
+    )
 
 
 token.command("issue", help="Make STAFF's first feed token and print the feed URL.")(
@@ -621,11 +579,40 @@ token.command("rotate", help="Replace STAFF's token at once and print the new fe
 )
 
 
+@token.command("signin")
+@db_option
+@click.argument("planner")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Public address of 'planner serve' (the HTTPS proxy in production).",
+)
+def signin_link(planner: str, db: Path, base_url: str) -> None:
+    """Print a new desk sign-in link for PLANNER (planner:NAME): good for one use within
+    half an hour, it opens one desk session of a working day. The planner's feed URL
+    stays as it is."""
+    from planner.feeds.store import PLANNER_PREFIX, StoreError, connect
+
+    if not planner.startswith(PLANNER_PREFIX):
+        raise UserError(f"{planner!r}: the desk is for planners; name one as planner:NAME")
+    try:
+        with connect(db) as con:
+            active = con.execute(
+                "SELECT 1 FROM tokens WHERE subject = ? AND revoked IS NULL", (planner,)
+            ).fetchone()
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if active is None:
+        raise UserError(f"{planner} has no active token; 'planner token issue {planner}' first")
+    _desk_link(db, planner, base_url.rstrip("/"))
+
+
 @token.command("revoke")
 @db_option
 @click.argument("staff")
 def revoke(staff: str, db: Path) -> None:
-    """Stop STAFF's feed URL working at once."""
+    """Stop STAFF's feed URL working at once (a planner's desk sessions end too)."""
     from planner.feeds.store import StoreError, revoke_token
 
     try:

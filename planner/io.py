@@ -126,6 +126,18 @@ _FRIENDLY = {
 }
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list, and the full-width
+forms some spreadsheets also accept)."""
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Free text a person typed, fit for a CSV planners open in a spreadsheet: a cell
+    that would start a formula (``=HYPERLINK(...)``) gets a leading apostrophe, which
+    spreadsheets show as text and do not display."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 def _describe(error: dict[str, Any]) -> str:
     """Turn one pydantic error into words a planner can act on."""
     kind: str = error["type"]

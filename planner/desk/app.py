@@ -1,29 +1,31 @@
 """The desk's routes, mounted at ``/desk`` of the feed server.
 
-Sign-in is by a planner's token link (``/desk/signin/<token>``, the token ``planner
-token issue planner:NAME`` makes): the link is exchanged for a session cookie
-(HttpOnly, SameSite=Strict, Secure behind HTTPS; only its hash is stored) and the
-page it answers carries no token, so the token appears in no page, no redirect and
-no log line (the access log cuts it to four characters). A staff member's token
-opens no desk. Every change is a POST from the desk's own pages (a SameSite=Strict
-cookie is not sent with another site's form) and is logged with who and when.
+Sign-in is by a desk link, never by a calendar URL (those end up stored in calendar
+services): ``planner token issue planner:NAME`` prints the planner's feed URL and,
+separately, a sign-in link that works once, within half an hour, and makes one
+session; ``planner token signin planner:NAME`` prints a new one. The link is exchanged
+for a session cookie (HttpOnly, SameSite=Strict, Secure behind HTTPS; only its hash is
+stored) and the page that answers carries no secret. Revoking or rotating the planner
+ends their sessions at once (:func:`planner.feeds.store.revoke_token`).
+
+Every change is a POST from the desk's own pages with the session's form token and
+an Origin (or Referer) of this server; bodies are cut at :data:`BODY_LIMIT` before
+they are read. Messages after a change travel in the session, never in a URL.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hmac
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
-from planner.desk import log, service
+from planner.desk import log, service, words
 from planner.desk.service import DeskError
-from planner.feeds.store import PLANNER_PREFIX, connect, subject_of
-from planner.plan.pins import RULES
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -31,13 +33,32 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
 COOKIE = "desk_session"
+BODY_LIMIT = 16_384
+"""Bytes of a form body: the desk's largest form is a few hundred."""
+
 HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+    "script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
 }
+
+SCRIPT = """\
+// The one script of the desk: a form with data-confirm asks first, and a form that
+// starts slow work shows that it is working and cannot be sent twice.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var ask = form.getAttribute("data-confirm");
+  if (ask && !window.confirm(ask)) { event.preventDefault(); return; }
+  var busy = form.getAttribute("data-busy");
+  if (busy) {
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    var note = document.getElementById("busy");
+    if (note) { note.textContent = busy; note.hidden = false; }
+  }
+});
+"""
 
 templates = Environment(
     loader=PackageLoader("planner.desk", "templates"),
@@ -45,33 +66,48 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-def _decimal(value: float, digits: int = 1) -> str:
-    """Finnish number style: decimal comma, narrow no-break space between thousands."""
-    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-
-
-def _when(text: str) -> str:
-    """A stored UTC time as Finnish local time, to the minute."""
-    from zoneinfo import ZoneInfo
-
-    moment = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo("Europe/Helsinki")).strftime("%d.%m.%Y %H:%M")
-
-
-templates.filters["decimal"] = _decimal
-templates.filters["when"] = _when
+templates.filters["decimal"] = words.decimal
+templates.filters["when"] = words.when
+templates.filters["day"] = words.day
+templates.filters["weekday_day"] = words.weekday_day
+templates.filters["month_label"] = words.month_label
 
 
 def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(templates.get_template(name).render(**context), status, headers=HEADERS)
 
 
+class Refused(Exception):
+    """A request the desk will not take (too big, or not from its own page)."""
+
+    def __init__(self, status: int, words_: str) -> None:
+        super().__init__(words_)
+        self.status = status
+
+
 async def _form(request: Request) -> dict[str, str]:
-    """An urlencoded form (the only kind the desk's pages send), last value of each field."""
-    body = (await request.body())[:100_000].decode("utf-8", "replace")
-    return {k: v[-1] for k, v in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
+    """An urlencoded form (the only kind the desk's pages send), last value of each
+    field; a body over :data:`BODY_LIMIT` is refused before it is read."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > BODY_LIMIT):
+        raise Refused(413, "The form is larger than the desk takes.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > BODY_LIMIT:
+            raise Refused(413, "The form is larger than the desk takes.")
+    text = body.decode("utf-8", "replace")
+    return {k: v[-1] for k, v in urllib.parse.parse_qs(text, keep_blank_values=True).items()}
+
+
+def _same_origin(request: Request) -> bool:
+    """The POST comes from a page of this server: its Origin (or, when a browser sends
+    none, its Referer) names the host the request was sent to."""
+    host = request.headers.get("host", "")
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null" or not host:
+        return False
+    return urllib.parse.urlsplit(source).netloc == host
 
 
 def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
@@ -79,39 +115,40 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
     log.open_desk(desk.db)
     worker = service.Worker(desk)
 
-    def who_of(request: Request) -> str | None:
-        return log.session_who(desk.db, request.cookies.get(COOKIE))
+    def session_of(request: Request) -> tuple[str, str] | None:
+        secret = request.cookies.get(COOKIE)
+        who = log.session_who(desk.db, secret)
+        return None if who is None or secret is None else (who, secret)
 
     def signed_in(
-        handler: Callable[[Request, str], Awaitable[Response]],
+        handler: Callable[[Request, str, str], Awaitable[Response]],
     ) -> Callable[[Request], Awaitable[Response]]:
         async def guarded(request: Request) -> Response:
-            who = await run_in_threadpool(who_of, request)
-            if who is None:
-                message = "Sign in with your planner link."
-                return _page("signin.html", 401, who=None, headline=message)
-            return await handler(request, who)
+            session = await run_in_threadpool(session_of, request)
+            if session is None:
+                return _page(
+                    "signin.html",
+                    401,
+                    who=None,
+                    headline="Sign in with a desk link: ask for one with "
+                    "'planner token signin planner:NAME'. A link works once.",
+                )
+            return await handler(request, *session)
 
         return guarded
 
     async def signin(request: Request) -> Response:
-        token = request.path_params["token"]
-
-        def lookup() -> str | None:
-            with connect(desk.db) as con:
-                return subject_of(con, token)
-
-        subject = await run_in_threadpool(lookup)
-        if subject is None or not subject.startswith(PLANNER_PREFIX):
+        found = await run_in_threadpool(log.use_signin_link, desk.db, request.path_params["token"])
+        if found is None:
             return _page(
                 "signin.html",
                 403,
                 who=None,
-                headline="This link does not open the desk: it is not a planner's link, or it "
-                "was rotated or revoked.",
+                headline="This link does not open the desk: it was used already, it is "
+                "older than half an hour, it is no desk link (a calendar URL is never "
+                "one), or the planner's access was revoked. Ask for a new link.",
             )
-        who = subject.removeprefix(PLANNER_PREFIX)
-        secret = await run_in_threadpool(log.new_session, desk.db, who)
+        who, secret = found
         response = _page("signin.html", who=who, headline=f"Signed in as {who}.", go="/desk/")
         response.set_cookie(
             COOKIE,
@@ -124,52 +161,47 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         )
         return response
 
-    async def signout(request: Request) -> Response:
-        secret = request.cookies.get(COOKIE)
-        if secret:
-            await run_in_threadpool(log.end_session, desk.db, secret)
-        response = _page("signin.html", who=None, headline="Signed out.")
-        response.delete_cookie(COOKIE, path="/desk")
-        return response
+    async def script(request: Request) -> Response:
+        return Response(
+            SCRIPT,
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
 
-    def default_month() -> str:
-        with connect(desk.db) as con:
-            row = con.execute("SELECT month FROM desk_drafts ORDER BY at DESC LIMIT 1").fetchone()
-        if row is not None:
-            return str(row["month"])
-        today = dt.date.today()
-        return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
-
-    async def index(request: Request, who: str) -> Response:
-        month = request.query_params.get("month") or await run_in_threadpool(default_month)
+    async def index(request: Request, who: str, secret: str) -> Response:
+        month = request.query_params.get("month") or service.default_month(desk)
         try:
             service.check_month(month)
         except DeskError as exc:
             return _page("signin.html", 400, who=who, headline=str(exc))
         return RedirectResponse(f"/desk/{month}/", 303, headers=HEADERS)
 
-    def month_context(request: Request, who: str) -> dict[str, Any]:
+    def month_context(request: Request, who: str, secret: str) -> dict[str, Any]:
         month = service.check_month(request.path_params["month"])
         v = service.view(desk, month)
         jobs = log.jobs(desk.db, month)
+        flashed = log.take_flash(desk.db, secret)
         return {
             "who": who,
+            "csrf": log.csrf_token(secret),
             "month": month,
             "v": v,
+            "basis": v.basis,
             "draft": log.draft(desk.db, month),
             "published": log.published(desk.db, month),
             "jobs": jobs,
             "running": next((j for j in jobs if j.running), None),
-            "message": request.query_params.get("message", ""),
-            "error": request.query_params.get("error", ""),
+            "message": flashed.get("message", ""),
+            "error": flashed.get("error", ""),
             "tab": request.url.path.rstrip("/").rsplit("/", 1)[-1],
+            **service.month_choices(desk, month),
         }
 
-    def month_page(template: str, extra: Callable[[dict[str, Any]], dict[str, Any]]):  # type: ignore[no-untyped-def]
-        async def handler(request: Request, who: str) -> Response:
+    def month_page(template: str, extra: Callable[[dict[str, Any], Request], dict[str, Any]]):  # type: ignore[no-untyped-def]
+        async def handler(request: Request, who: str, secret: str) -> Response:
             def build() -> dict[str, Any]:
-                context = month_context(request, who)
-                context.update(extra(context))
+                context = month_context(request, who, secret)
+                context.update(extra(context, request))
                 return context
 
             try:
@@ -180,40 +212,84 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
 
         return signed_in(handler)
 
-    def grid_extra(c: dict[str, Any]) -> dict[str, Any]:
+    def grid_extra(c: dict[str, Any], request: Request) -> dict[str, Any]:
         v = c["v"]
         instance = v.instance
         return {
             "rows": service.grid(desk, v),
-            "pins": service.active_pins(desk, c["month"]),
+            "pins": [
+                (p, service.pin_words(p.detail, v)) for p in service.active_pins(desk, c["month"])
+            ],
             "staff": sorted(instance.staff, key=lambda s: s.name),
-            "points": sorted(
-                (p for p in instance.service_points if p.kind == "outreach"),
-                key=lambda p: p.name,
-            ),
-            "rules": RULES,
-            "history": list(reversed(log.actions(desk.db, c["month"])))[:15],
-            "names": v.names,
+            "points": service.outreach_points(instance),
+            "history": [
+                (a, service.action_words(a, v))
+                for a in list(reversed(log.actions(desk.db, c["month"])))[:15]
+            ],
+            "unmet": [
+                service.named(
+                    f"{u['point_id'] or u['municipality_id']}"
+                    + (f" {u['date']}" if u.get("date") else "")
+                    + f": {u['reason']}",
+                    instance,
+                )
+                for u in v.unmet
+            ],
+            "absence_rule": service.ABSENCE_WORDS,
         }
 
+    def cell_extra(c: dict[str, Any], request: Request) -> dict[str, Any]:
+        return {
+            "cell": service.cell(
+                desk,
+                c["v"],
+                request.query_params.get("point", ""),
+                request.query_params.get("date", ""),
+            )
+        }
+
+    def publish_extra(c: dict[str, Any], request: Request) -> dict[str, Any]:
+        difference = service.diff(desk, c["v"])
+        return {**difference, "feeds": service.publish_preview(desk, c["month"])}
+
     def action(do: Callable[[str, str, dict[str, str]], str]):  # type: ignore[no-untyped-def]
-        async def handler(request: Request, who: str) -> Response:
-            form = await _form(request)
+        async def handler(request: Request, who: str, secret: str) -> Response:
+            back = request.path_params.get("month", "")
             try:
-                month = service.check_month(request.path_params["month"])
+                if not _same_origin(request):
+                    raise Refused(403, "This change did not come from a page of the desk.")
+                form = await _form(request)
+                if not hmac.compare_digest(form.get("csrf", ""), log.csrf_token(secret)):
+                    raise Refused(403, "This form is out of date: open the page again.")
+            except Refused as exc:
+                return _page("signin.html", exc.status, who=who, headline=str(exc))
+            try:
+                month = service.check_month(back)
                 message = await run_in_threadpool(do, month, who, form)
             except DeskError as exc:
-                query = urllib.parse.urlencode({"error": str(exc)})
-                back = request.path_params.get("month", "")
-                return RedirectResponse(f"/desk/{back}/?{query}", 303, headers=HEADERS)
-            target = (
-                message
-                if message.startswith("/desk/")
-                else (f"/desk/{month}/?" + urllib.parse.urlencode({"message": message}))
-            )
-            return RedirectResponse(target, 303, headers=HEADERS)
+                await run_in_threadpool(log.flash, desk.db, secret, "error", str(exc))
+                target = f"/desk/{back}/" if service.MONTH.match(back) else "/desk/"
+                return RedirectResponse(target, 303, headers=HEADERS)
+            if message.startswith("/desk/"):
+                return RedirectResponse(message, 303, headers=HEADERS)
+            await run_in_threadpool(log.flash, desk.db, secret, "message", message)
+            return RedirectResponse(f"/desk/{month}/", 303, headers=HEADERS)
 
         return signed_in(handler)
+
+    async def signout(request: Request, who: str, secret: str) -> Response:
+        try:
+            if not _same_origin(request):
+                raise Refused(403, "This change did not come from a page of the desk.")
+            form = await _form(request)
+            if not hmac.compare_digest(form.get("csrf", ""), log.csrf_token(secret)):
+                raise Refused(403, "This form is out of date: open the page again.")
+        except Refused as exc:
+            return _page("signin.html", exc.status, who=who, headline=str(exc))
+        await run_in_threadpool(log.end_session, desk.db, secret)
+        response = _page("signin.html", who=None, headline="Signed out.")
+        response.delete_cookie(COOKIE, path="/desk")
+        return response
 
     def do_pin(month: str, who: str, form: dict[str, str]) -> str:
         service.add_pin(desk, month, who, form)
@@ -225,7 +301,7 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         except ValueError:
             raise DeskError("no pin named") from None
         service.remove_pin(desk, month, who, pin)
-        return f"pin {pin} removed; re-plan to apply it"
+        return "pin removed; re-plan to apply it"
 
     def do_absence(month: str, who: str, form: dict[str, str]) -> str:
         service.add_absence(desk, month, who, form)
@@ -238,32 +314,72 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
     def do_publish(month: str, who: str, form: dict[str, str]) -> str:
         return service.publish_draft(desk, month, who)
 
-    async def job_page(request: Request, who: str) -> Response:
+    async def job_page(request: Request, who: str, secret: str) -> Response:
         def build() -> dict[str, Any] | None:
             job = log.job(desk.db, int(request.path_params["job"]))
             if job is None or job.month != request.path_params["month"]:
                 return None
-            return {"who": who, "month": job.month, "job": job}
+            return {
+                "who": who,
+                "csrf": log.csrf_token(secret),
+                "month": job.month,
+                "job": job,
+                "job_log": service.clean_log(job.log, desk),
+            }
 
         context = await run_in_threadpool(build)
         if context is None:
             return _page("signin.html", 404, who=who, headline="No such re-plan.")
         return _page("job.html", **context)
 
+    async def workbook(request: Request, who: str, secret: str) -> Response:
+        def find() -> tuple[str, Any] | None:
+            month = service.check_month(request.path_params["month"])
+            which = request.path_params["which"]
+            if which not in ("draft", "published"):
+                return None
+            if which == "draft":
+                current = log.draft(desk.db, month)
+                return None if current is None else (month, f"{current[0]}/schedule.xlsx")
+            published = log.published(desk.db, month)
+            if published is None:
+                return None
+            folder = service.published_folder(desk, month, published[0])
+            return month, folder / "schedule.xlsx"
+
+        try:
+            found = await run_in_threadpool(find)
+        except DeskError as exc:
+            return _page("signin.html", 404, who=who, headline=str(exc))
+        if found is None:
+            return _page("signin.html", 404, who=who, headline="No such plan of the month.")
+        month, path = found
+        name = f"schedule-{month}-{request.path_params['which']}.xlsx"
+        return FileResponse(
+            path,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename=name,
+            headers={"Cache-Control": "no-store"},
+        )
+
     routes = [
         Route("/signin/{token}", signin),
-        Route("/signout", signout, methods=["POST"]),
+        Route("/signout", signed_in(signout), methods=["POST"]),
+        Route("/desk.js", script),
         Route("/", signed_in(index)),
         Route("/{month}/", month_page("grid.html", grid_extra)),
         Route(
             "/{month}/people",
-            month_page("people.html", lambda c: {"rows": service.people(c["v"])}),
+            month_page("people.html", lambda c, r: {"rows": service.people(c["v"])}),
         ),
         Route(
             "/{month}/equity",
-            month_page("equity.html", lambda c: {"rows": service.equity(c["v"])}),
+            month_page("equity.html", lambda c, r: {"rows": service.equity(c["v"])}),
         ),
-        Route("/{month}/diff", month_page("diff.html", lambda c: service.diff(desk, c["v"]))),
+        Route("/{month}/diff", month_page("diff.html", lambda c, r: service.diff(desk, c["v"]))),
+        Route("/{month}/cell", month_page("cell.html", cell_extra)),
+        Route("/{month}/publish", month_page("publish.html", publish_extra)),
+        Route("/{month}/{which:str}.xlsx", signed_in(workbook)),
         Route("/{month}/jobs/{job:int}", signed_in(job_page)),
         Route("/{month}/pins", action(do_pin), methods=["POST"]),
         Route("/{month}/unpin", action(do_unpin), methods=["POST"]),

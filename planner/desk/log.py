@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from planner.feeds.store import connect, utc_text
+from planner.feeds.store import PLANNER_PREFIX, connect, utc_text
 
 if TYPE_CHECKING:
     import sqlite3
@@ -37,10 +37,19 @@ CREATE TABLE IF NOT EXISTS desk_jobs (
 CREATE TABLE IF NOT EXISTS desk_drafts (
     month TEXT PRIMARY KEY, directory TEXT NOT NULL, job_id INTEGER NOT NULL,
     at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS desk_links (
+    link_hash TEXT PRIMARY KEY, who TEXT NOT NULL, created TEXT NOT NULL,
+    expires TEXT NOT NULL, used TEXT);
+CREATE TABLE IF NOT EXISTS desk_flash (
+    id INTEGER PRIMARY KEY, session_hash TEXT NOT NULL, kind TEXT NOT NULL,
+    text TEXT NOT NULL);
 """
 
 SESSION_HOURS = 12
-"""A desk session lasts a working day; after it, the planner follows their link again."""
+"""A desk session lasts a working day; after it, the planner asks for a new sign-in link."""
+
+LINK_MINUTES = 30
+"""A sign-in link is good for one use within this time (it travels by e-mail or chat)."""
 
 
 def now() -> dt.datetime:
@@ -57,25 +66,77 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def new_session(db: Path, who: str) -> str:
-    """A fresh session secret for ``who``: only its hash is stored."""
-    secret = secrets.token_urlsafe(32)
+def new_signin_link(db: Path, who: str) -> str:
+    """A single-use, short-lived secret that opens one desk session for planner ``who``.
+
+    It is not the planner's calendar URL: a calendar URL ends up stored in calendar
+    services and phones, so it must never be a way in. Only its hash is stored."""
+    secret = secrets.token_urlsafe(24)
     moment = now()
+    open_desk(db)
     with connect(db) as con:
         con.execute(
-            "INSERT INTO desk_sessions VALUES (?, ?, ?, ?)",
+            "INSERT INTO desk_links VALUES (?, ?, ?, ?, NULL)",
             (
                 _hash(secret),
                 who,
                 utc_text(moment),
-                utc_text(moment + dt.timedelta(hours=SESSION_HOURS)),
+                utc_text(moment + dt.timedelta(minutes=LINK_MINUTES)),
             ),
         )
     return secret
 
 
+def use_signin_link(db: Path, secret: str) -> tuple[str, str] | None:
+    """Exchange a sign-in link for a new session: (who, session secret), or None when the
+    link is unknown, used, expired or its planner's access was revoked since. The link
+    is marked used in the same transaction, so two clicks cannot make two sessions."""
+    moment = utc_text(now())
+    with connect(db) as con:
+        con.isolation_level = None
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            row = con.execute(
+                "SELECT who FROM desk_links WHERE link_hash = ? AND used IS NULL AND expires > ?",
+                (_hash(secret), moment),
+            ).fetchone()
+            if row is None or not _may_enter(con, str(row["who"])):
+                con.execute("COMMIT")
+                return None
+            con.execute(
+                "UPDATE desk_links SET used = ? WHERE link_hash = ?", (moment, _hash(secret))
+            )
+            session = secrets.token_urlsafe(32)
+            con.execute(
+                "INSERT INTO desk_sessions VALUES (?, ?, ?, ?)",
+                (
+                    _hash(session),
+                    row["who"],
+                    moment,
+                    utc_text(now() + dt.timedelta(hours=SESSION_HOURS)),
+                ),
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return str(row["who"]), session
+
+
+def _may_enter(con: sqlite3.Connection, who: str) -> bool:
+    """A planner may use the desk while they hold an active (unrevoked) planner token."""
+    return (
+        con.execute(
+            "SELECT 1 FROM tokens WHERE subject = ? AND revoked IS NULL", (PLANNER_PREFIX + who,)
+        ).fetchone()
+        is not None
+    )
+
+
 def session_who(db: Path, secret: str | None) -> str | None:
-    """Who holds this session, or None (unknown or expired)."""
+    """Who holds this session, or None (unknown, expired, or the planner was revoked:
+    revoking or rotating a planner also deletes their sessions, and this check makes
+    the refusal immediate even for a session made in the same instant)."""
     if not secret:
         return None
     with connect(db) as con:
@@ -83,12 +144,45 @@ def session_who(db: Path, secret: str | None) -> str | None:
             "SELECT who FROM desk_sessions WHERE session_hash = ? AND expires > ?",
             (_hash(secret), utc_text(now())),
         ).fetchone()
-    return None if row is None else str(row["who"])
+        if row is None or not _may_enter(con, str(row["who"])):
+            return None
+    return str(row["who"])
 
 
 def end_session(db: Path, secret: str) -> None:
     with connect(db) as con:
         con.execute("DELETE FROM desk_sessions WHERE session_hash = ?", (_hash(secret),))
+        con.execute("DELETE FROM desk_flash WHERE session_hash = ?", (_hash(secret),))
+
+
+def csrf_token(secret: str) -> str:
+    """The session's form token: derived from the session secret (so nothing more is
+    stored), and useless without the HttpOnly cookie it comes from."""
+    return hashlib.sha256(f"desk-form:{secret}".encode()).hexdigest()[:40]
+
+
+def flash(db: Path, secret: str, kind: str, text: str) -> None:
+    """A message for the session's next page (never carried in a URL, where another
+    site could write it)."""
+    with connect(db) as con:
+        con.execute(
+            "INSERT INTO desk_flash (session_hash, kind, text) VALUES (?, ?, ?)",
+            (_hash(secret), kind, text),
+        )
+
+
+def take_flash(db: Path, secret: str) -> dict[str, str]:
+    """The session's waiting messages by kind ('message', 'error'), removed as read."""
+    with connect(db) as con:
+        rows = con.execute(
+            "SELECT id, kind, text FROM desk_flash WHERE session_hash = ? ORDER BY id",
+            (_hash(secret),),
+        ).fetchall()
+        con.execute("DELETE FROM desk_flash WHERE session_hash = ?", (_hash(secret),))
+    out: dict[str, str] = {}
+    for r in rows:
+        out[r["kind"]] = r["text"]
+    return out
 
 
 @dataclass(frozen=True)
@@ -211,12 +305,19 @@ def take_job(db: Path) -> Job | None:
     return _job(row)
 
 
-def job_progress(db: Path, job_id: int, line: str) -> None:
+def job_progress(db: Path, job_id: int, line: str, plain: str | None = "") -> None:
+    """Append ``line`` to the job's log; the progress a planner sees becomes ``plain``
+    (the line itself when not given; unchanged when None: a line only for the log)."""
     with connect(db) as con:
-        con.execute(
-            "UPDATE desk_jobs SET progress = ?, log = log || ? || char(10) WHERE id = ?",
-            (line, line, job_id),
-        )
+        if plain is None:
+            con.execute(
+                "UPDATE desk_jobs SET log = log || ? || char(10) WHERE id = ?", (line, job_id)
+            )
+        else:
+            con.execute(
+                "UPDATE desk_jobs SET progress = ?, log = log || ? || char(10) WHERE id = ?",
+                (plain or line, line, job_id),
+            )
 
 
 def finish_job(db: Path, job_id: int, status: str, directory: str | None) -> None:
@@ -273,3 +374,12 @@ def published_days(db: Path, month: str) -> dict[tuple[str, str], str]:
         for sid in row["staff_ids"].split():
             days[(sid, row["date"])] = row["point_id"] or row["activity"]
     return days
+
+
+def months(db: Path) -> list[str]:
+    """Months with a draft or a publication."""
+    with connect(db) as con:
+        rows = con.execute(
+            "SELECT month FROM desk_drafts UNION SELECT month FROM publications"
+        ).fetchall()
+    return sorted(str(r["month"]) for r in rows)

@@ -16,6 +16,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,13 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.check import PlanFilesError, check_plan, instance_changes, read_manifest
-from planner.desk import log
-from planner.feeds.store import publish
-from planner.io import InstanceError, load_instance
+from filelock import FileLock
+
+from planner.check import PlanFilesError, instance_changes, read_manifest
+from planner.desk import log, words
+from planner.feeds.store import publish as record_publication
+from planner.feeds.store import published_files
+from planner.io import InstanceError, load_instance, spreadsheet_safe
 from planner.plan.month import prepare
 from planner.plan.pins import COLUMNS, RULES, Pin, PinError, check_pins
-from planner.plan.workdays import finnish_holidays, month_days, parse_month
+from planner.plan.workdays import finnish_holidays, month_days, parse_month, shift_month
+from planner.plan.workflow import WorkflowError, publish_checked
 
 if TYPE_CHECKING:
     from models.instance import Instance
@@ -58,6 +63,12 @@ class Desk:
     def instance(self) -> Instance:
         return load_instance(self.instance_dir)
 
+    def lock(self) -> FileLock:
+        """One lock for every write the desk makes (absences into the instance, pins and
+        drafts into the store): requests of one server and of several servers on the
+        same files take turns, so a read-modify-write never loses another's row."""
+        return FileLock(str(self.instance_dir / ".desk.lock"), timeout=60)
+
 
 def check_month(month: str) -> str:
     if not MONTH.match(month):
@@ -70,6 +81,91 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return []
     with open(path, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+# --- where the month stands -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The plan the desk shows and works on: the month's draft, or, when there is none
+    newer than the last publication, the published plan itself."""
+
+    directory: Path
+    kind: str
+    """'draft' or 'published'."""
+    publication: int | None = None
+    note: str = ""
+
+
+def basis(desk: Desk, month: str) -> Basis | None:
+    draft = log.draft(desk.db, month)
+    published = log.published(desk.db, month)
+    if draft is not None and (published is None or draft[2] >= published[1]):
+        return Basis(Path(draft[0]), "draft")
+    if published is None:
+        return None
+    note = (
+        f"the draft of {log_time(draft[2])} is older than publication {published[0]}: the "
+        "desk works on the published plan"
+        if draft is not None
+        else ""
+    )
+    return Basis(published_folder(desk, month, published[0]), "published", published[0], note)
+
+
+def published_folder(desk: Desk, month: str, publication: int) -> Path:
+    """The month's latest publication as a plan folder, written from the files the store
+    keeps (once; a checked folder is reused), wherever the plan was published from."""
+    folder = desk.workdir / month / f"published-{publication}"
+    try:
+        read_manifest(folder)
+        return folder
+    except PlanFilesError:
+        pass
+    kept = published_files(desk.db, month)
+    if kept is None or kept[0] != publication:
+        raise DeskError(
+            f"publication {publication} of {words.month_label(month)} was made before the "
+            "store kept plan files: re-plan the month to make a draft"
+        )
+    (desk.workdir / month).mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=desk.workdir / month, prefix=".published-"))
+    for name, body in kept[1].items():
+        (staging / name).write_bytes(body)
+    if folder.exists():  # a folder left incomplete (a crash while it was written)
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        os.replace(staging, folder)
+    except OSError:  # another request wrote it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def log_time(text: str) -> str:
+    from planner.desk.words import when
+
+    return when(text)
+
+
+def month_choices(desk: Desk, month: str) -> dict[str, Any]:
+    """The months a planner can open (with a draft or a publication, next month first),
+    and the previous and next month of ``month``."""
+    today = dt.date.today()
+    upcoming = shift_month(today.strftime("%Y-%m"), 1)
+    known = set(log.months(desk.db)) | {upcoming, month}
+    ordered = [upcoming, *sorted((m for m in known if m != upcoming), reverse=True)]
+    return {
+        "choices": ordered,
+        "upcoming": upcoming,
+        "previous_month": shift_month(month, -1),
+        "next_month": shift_month(month, 1),
+    }
+
+
+def default_month(desk: Desk) -> str:
+    """Next month: the one planners are working on."""
+    return shift_month(dt.date.today().strftime("%Y-%m"), 1)
 
 
 # --- pins and absences -------------------------------------------------------------------
@@ -94,7 +190,9 @@ def _pin_of(action: log.Action) -> Pin:
 
 def add_pin(desk: Desk, month: str, who: str, form: dict[str, str]) -> int:
     """Store a pin after checking it, with every pin already there, against the month:
-    a pin the month cannot keep, or one contradicting another, is refused naming both."""
+    a pin the month cannot keep, or one contradicting another, is refused naming both.
+    The check and the store are one step under the desk's lock, so two pins posted at
+    once are checked against each other too."""
     rule = form.get("rule", "")
     if rule not in RULES:
         raise DeskError(f"pin: {rule!r} is not one of {', '.join(RULES)}")
@@ -103,75 +201,104 @@ def add_pin(desk: Desk, month: str, who: str, form: dict[str, str]) -> int:
         try:
             day = dt.date.fromisoformat(detail["date"])
         except ValueError:
-            raise DeskError(f"pin: date {detail['date']!r} is not YYYY-MM-DD") from None
+            raise DeskError(f"pin: date {detail['date']!r} is not a date") from None
         if day.strftime("%Y-%m") != month:
-            raise DeskError(f"pin: {day} is not in {month}")
+            raise DeskError(f"pin: {words.day(day)} is not in {words.month_label(month)}")
     if rule in ("goes", "does_not_go") and not detail["staff_id"]:
-        raise DeskError(f"pin: {rule} needs a person")
+        raise DeskError(f"pin: {rule.replace('_', ' ')} needs a person")
     instance = desk.instance()
+    known = {p.point_id for p in instance.active_points() if p.kind == "outreach"}
+    if detail["point_id"] not in known:
+        raise DeskError(f"pin: {detail['point_id']!r} is no outreach point that is planned")
     data = prepare(instance, month)
-    existing = [_pin_of(a) for a in active_pins(desk, month)]
-    candidate = Pin(
-        0,
-        rule,
-        detail["staff_id"],
-        detail["point_id"],
-        dt.date.fromisoformat(detail["date"]) if detail["date"] else None,
-        detail["pattern"],
-    )
-    try:
-        check_pins([*existing, candidate], data, "pin")
-    except PinError as exc:
-        names = {s.staff_id: s.name for s in instance.staff}
-        words = "; ".join(exc.problems).replace("pin:0", "the new pin")
-        for sid, name in names.items():
-            words = re.sub(rf"\b{re.escape(sid)}\b", f"{name} ({sid})", words)
-        raise DeskError(words) from None
-    return log.record(desk.db, month, who, "pin", detail)
+    with desk.lock():
+        existing = [_pin_of(a) for a in active_pins(desk, month)]
+        candidate = Pin(
+            0,
+            rule,
+            detail["staff_id"],
+            detail["point_id"],
+            dt.date.fromisoformat(detail["date"]) if detail["date"] else None,
+            detail["pattern"],
+        )
+        try:
+            check_pins([*existing, candidate], data, "pin")
+        except PinError as exc:
+            text = "; ".join(exc.problems).replace("pin:0", "the new pin")
+            raise DeskError(named(text, instance)) from None
+        return log.record(desk.db, month, who, "pin", detail)
+
+
+def named(text: str, instance: Instance) -> str:
+    """Ids in a message replaced by the names a planner knows (people, points,
+    municipalities)."""
+    names = {s.staff_id: s.name for s in instance.staff}
+    names |= {p.point_id: p.name for p in instance.service_points}
+    names |= {m.municipality_id: m.name for m in instance.municipalities}
+    for ident in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", names[ident], text)
+    return re.sub(r"\b(\d{4}-\d{2}-\d{2})\b", lambda m: words.day(m.group(1)), text)
 
 
 def remove_pin(desk: Desk, month: str, who: str, pin_id: int) -> None:
-    gone = log.deactivate(desk.db, pin_id)
-    if gone is None or gone.month != month:
-        raise DeskError(f"no active pin {pin_id} in {month}")
-    log.record(desk.db, month, who, "unpin", {"pin": pin_id, **gone.detail})
+    with desk.lock():
+        gone = log.deactivate(desk.db, pin_id)
+        if gone is None or gone.month != month:
+            raise DeskError(f"no active pin {pin_id} in {words.month_label(month)}")
+        log.record(desk.db, month, who, "unpin", {"pin": pin_id, **gone.detail})
+
+
+ABSENCE_WORDS = (
+    "an absence lies between 1.1. of the planning year (the year of the month worked "
+    "on) and 31.12. of the year after, and lasts at most 366 days"
+)
 
 
 def add_absence(desk: Desk, month: str, who: str, form: dict[str, str]) -> None:
     """Append an absence to the instance's absences.csv (the facts about people live in
-    the instance, where every later plan and check reads them) and log who added it."""
+    the instance, where every later plan and check reads them) and log who added it.
+
+    The person is named explicitly (the form has no default), the range is sane
+    (:data:`ABSENCE_WORDS`), the reason is cut to one line and made safe for a
+    spreadsheet, and the file is read, extended and replaced under the desk's lock."""
     instance = desk.instance()
     sid = form.get("staff_id", "").strip()
+    if not sid:
+        raise DeskError("absence: choose the person who is away")
     if sid not in {s.staff_id for s in instance.staff}:
         raise DeskError(f"absence: unknown person {sid!r}")
     try:
         start = dt.date.fromisoformat(form.get("start", "").strip())
         end = dt.date.fromisoformat((form.get("end") or form.get("start", "")).strip())
     except ValueError:
-        raise DeskError("absence: start and end must be dates (YYYY-MM-DD)") from None
+        raise DeskError("absence: the first and last day must be dates") from None
     if end < start:
-        raise DeskError(f"absence: end {end} is before start {start}")
+        raise DeskError(f"absence: the last day {words.day(end)} is before {words.day(start)}")
+    year = int(month[:4])
+    if start < dt.date(year, 1, 1) or end > dt.date(year + 1, 12, 31) or (end - start).days > 365:
+        raise DeskError(f"absence: {words.day(start)}–{words.day(end)} refused: {ABSENCE_WORDS}")
     reason = " ".join(form.get("reason", "").split())[:150] or "absence"
-    reason = f"{reason} (added at the desk by {who})"
+    reason = spreadsheet_safe(f"{reason} (added at the desk by {who})")
     path = desk.instance_dir / "absences.csv"
-    old = path.read_bytes() if path.is_file() else b"staff_id,start,end,reason\n"
-    if not old.endswith(b"\n"):
-        old += b"\n"
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", delete=False, dir=desk.instance_dir, suffix=".tmp"
-    ) as handle:
-        handle.write(old.decode("utf-8-sig"))
-        csv.writer(handle, lineterminator="\n").writerow([sid, start, end, reason])
-        staged = Path(handle.name)
-    os.chmod(staged, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-    os.replace(staged, path)
-    try:
-        load_instance(desk.instance_dir)
-    except InstanceError as exc:
-        path.write_bytes(old)
-        raise DeskError(f"absence refused by the instance reader: {exc}") from None
-    detail = {"staff_id": sid, "start": str(start), "end": str(end), "reason": reason}
-    log.record(desk.db, month, who, "absence", detail)
+    with desk.lock():
+        old = path.read_bytes() if path.is_file() else b"staff_id,start,end,reason\n"
+        if not old.endswith(b"\n"):
+            old += b"\n"
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", delete=False, dir=desk.instance_dir, suffix=".tmp"
+        ) as handle:
+            handle.write(old.decode("utf-8-sig"))
+            csv.writer(handle, lineterminator="\n").writerow([sid, start, end, reason])
+            staged = Path(handle.name)
+        os.chmod(staged, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(staged, path)
+        try:
+            load_instance(desk.instance_dir)
+        except InstanceError as exc:
+            path.write_bytes(old)
+            raise DeskError(f"absence refused by the instance reader: {exc}") from None
+        detail = {"staff_id": sid, "start": str(start), "end": str(end), "reason": reason}
+        log.record(desk.db, month, who, "absence", detail)
 
 
 # --- re-plans ------------------------------------------------------------------------------
@@ -182,22 +309,76 @@ def request_replan(desk: Desk, month: str, who: str, from_day: str | None) -> in
         try:
             day = dt.date.fromisoformat(from_day)
         except ValueError:
-            raise DeskError(f"re-plan: {from_day!r} is not a date (YYYY-MM-DD)") from None
+            raise DeskError(f"re-plan: {from_day!r} is not a date") from None
         if day.strftime("%Y-%m") != month:
-            raise DeskError(f"re-plan: {day} is not in {month}")
-        if log.draft(desk.db, month) is None:
-            raise DeskError("re-plan: freezing days needs a draft of the month to freeze")
-    running = [j for j in log.jobs(desk.db, month) if j.running]
-    if running:
-        raise DeskError(f"a re-plan of {month} is already under way (job {running[0].id})")
-    job = log.queue_job(desk.db, month, who, from_day or None)
-    log.record(desk.db, month, who, "replan", {"job": job, "from_day": from_day or ""})
+            raise DeskError(f"re-plan: {words.day(day)} is not in {words.month_label(month)}")
+        if basis(desk, month) is None:
+            raise DeskError(
+                f"re-plan: {words.month_label(month)} has neither a draft nor a published "
+                "plan, so there are no days to keep; re-plan the whole month first"
+            )
+    with desk.lock():
+        running = [j for j in log.jobs(desk.db, month) if j.running]
+        if running:
+            raise DeskError(
+                f"a re-plan of {words.month_label(month)} is already under way "
+                f"(re-plan {running[0].id})"
+            )
+        job = log.queue_job(desk.db, month, who, from_day or None)
+        log.record(desk.db, month, who, "replan", {"job": job, "from_day": from_day or ""})
     return job
+
+
+PLAN_LINE = re.compile(
+    r"plan (\d+): objective ([\d,.]+), bound ([\d,.]+), gap ([\d.]+)%, ([\d.]+) s"
+)
+
+
+def plain_progress(line: str) -> str | None:
+    """A solver progress line in words a planner reads at a glance, or None for a line
+    that only belongs in the full log."""
+    text = line.strip()
+    if text.startswith("solving"):
+        return "planning: " + text.removeprefix("solving ").split(";")[0]
+    found = PLAN_LINE.search(text)
+    if found:
+        number, _, _, gap, seconds = found.groups()
+        return (
+            f"planning: plan {number} found after {seconds} s, at most {gap} % from the "
+            "best possible"
+        )
+    if text.startswith("optimal in"):
+        return "planning: the best possible plan found; writing and checking it"
+    if text.startswith(("stopped", "time limit")):
+        return "planning: the time limit was reached; writing and checking the best plan found"
+    if text.startswith("context:"):
+        return "reading the earlier month's visits"
+    if text.startswith("wrote "):
+        return "written and checked: no hard rule broken"
+    if text.startswith("error:"):
+        return text
+    return None
+
+
+def clean_log(text: str, desk: Desk) -> str:
+    """The full log without the machine's paths (they say nothing to a planner and tell
+    an onlooker where the server keeps things)."""
+    for path, name in (
+        (str(desk.workdir), "drafts"),
+        (str(desk.instance_dir), "instance"),
+        (str(desk.db), "store"),
+    ):
+        text = text.replace(path, name)
+    return re.sub(r"(?<![\w.])/(?:[\w.-]+/)+([\w.-]+)", r"…/\1", text)
 
 
 def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> None:
     """Run one re-plan to its end: ``planner schedule`` as a child process, its progress
-    lines into the job row, the draft switched only when it finished and was checked."""
+    lines into the job row, the draft switched only when it finished and was checked.
+
+    The plan changed least is the month's draft, or the published plan when there is
+    no newer draft: a month published from the command line is re-planned from what
+    was published, and its days before ``from_day`` are the published days."""
     folder = desk.workdir / job.month
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"job-{job.id}-{job.attempt}"
@@ -206,7 +387,7 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for action in active_pins(desk, job.month):
-            writer.writerow({c: action.detail.get(c, "") for c in COLUMNS})
+            writer.writerow({c: spreadsheet_safe(action.detail.get(c, "")) for c in COLUMNS})
     command = [
         sys.executable,
         "-m",
@@ -230,20 +411,27 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
         "--method",
         desk.method,
     ]
-    current = log.draft(desk.db, job.month)
+    try:
+        current = basis(desk, job.month)
+    except DeskError as exc:
+        log.job_progress(desk.db, job.id, str(exc))
+        current = None
     if current is not None:
-        command += ["--previous", current[0]]
+        command += ["--previous", str(current.directory)]
     if job.from_day:
         command += ["--from-day", job.from_day]
     log.job_progress(
         desk.db,
         job.id,
-        "planning with "
+        "starting from "
         + (
-            f"the draft of {current[2]} as the plan to change least"
-            if current
-            else "no draft yet (a fresh plan)"
-        ),
+            "the draft"
+            if current is not None and current.kind == "draft"
+            else f"the published plan (publication {current.publication})"
+            if current is not None
+            else "nothing (a fresh plan of the month)"
+        )
+        + (f"; every day before {words.day(job.from_day)} kept" if job.from_day else ""),
     )
     with subprocess.Popen(
         command,
@@ -254,7 +442,7 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
-            log.job_progress(desk.db, job.id, line.rstrip())
+            log.job_progress(desk.db, job.id, line.rstrip(), plain_progress(line))
             if stop is not None and stop.is_set():
                 process.terminate()
                 process.wait()
@@ -262,9 +450,10 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
         code = process.wait()
     if stop is not None and stop.is_set():
         return
-    log.finish_job(
-        desk.db, job.id, "done" if code == 0 else "failed", str(out) if code == 0 else None
-    )
+    with desk.lock():
+        log.finish_job(
+            desk.db, job.id, "done" if code == 0 else "failed", str(out) if code == 0 else None
+        )
 
 
 class Worker:
@@ -299,14 +488,17 @@ class Worker:
 # --- publishing ----------------------------------------------------------------------------
 
 
-def publish_draft(desk: Desk, month: str, who: str) -> str:
-    """Publish the month's draft after the same refusals as ``planner publish``."""
-    current = log.draft(desk.db, month)
+def _draft_to_publish(desk: Desk, month: str) -> Path:
+    current = basis(desk, month)
     if current is None:
-        raise DeskError(f"{month} has no draft to publish; re-plan first")
-    directory = Path(current[0])
+        raise DeskError(f"{words.month_label(month)} has no draft to publish; re-plan first")
+    if current.kind != "draft":
+        raise DeskError(
+            f"nothing to publish: the desk shows publication {current.publication} as it "
+            "was published; re-plan to make a draft"
+        )
     try:
-        manifest = read_manifest(directory)
+        manifest = read_manifest(current.directory)
     except PlanFilesError as exc:
         raise DeskError(str(exc)) from None
     changed = instance_changes(manifest)
@@ -315,22 +507,41 @@ def publish_draft(desk: Desk, month: str, who: str) -> str:
             f"the instance changed since this draft was made ({', '.join(changed)}): "
             "re-plan before publishing"
         )
-    instance = desk.instance()
-    violations = check_plan(directory, instance)
-    if violations:
-        raise DeskError(f"the draft breaks {len(violations)} hard rule(s): {violations[0]}")
-    result = publish(desk.db, directory, instance, log.now())
-    log.record(
-        desk.db,
-        month,
-        who,
-        "publish",
-        {"publication": result.publication_id, "directory": str(directory)},
-    )
+    return current.directory
+
+
+def publish_preview(desk: Desk, month: str) -> dict[str, int]:
+    """What publishing the draft would do to the calendar feeds, stored nowhere."""
+    directory = _draft_to_publish(desk, month)
+    result = record_publication(desk.db, directory, desk.instance(), log.now(), dry_run=True)
+    return {
+        "new": result.new,
+        "changed": result.changed,
+        "unchanged": result.unchanged,
+        "cancelled": result.cancelled,
+    }
+
+
+def publish_draft(desk: Desk, month: str, who: str) -> str:
+    """Publish the month's draft after the same refusals as ``planner publish``."""
+    with desk.lock():
+        directory = _draft_to_publish(desk, month)
+        try:
+            result = publish_checked(desk.db, directory, desk.instance(), log.now())
+        except WorkflowError as exc:
+            words_ = str(exc).replace(str(directory), "the draft")
+            raise DeskError(named(words_, desk.instance())) from None
+        log.record(
+            desk.db,
+            month,
+            who,
+            "publish",
+            {"publication": result.publication_id},
+        )
     return (
-        f"published {month} as publication {result.publication_id}: {result.new} new, "
-        f"{result.changed} changed, {result.unchanged} unchanged, {result.cancelled} "
-        "cancelled calendar entries"
+        f"published {words.month_label(month)} as publication {result.publication_id}: "
+        f"{result.new} new, {result.changed} changed, {result.unchanged} unchanged, "
+        f"{result.cancelled} cancelled calendar entries"
     )
 
 
@@ -339,19 +550,30 @@ def publish_draft(desk: Desk, month: str, who: str) -> str:
 
 @dataclass
 class View:
-    """Everything a page of the month shows, read from the draft's files."""
+    """Everything a page of the month shows, read from the plan the desk works on."""
 
     month: str
     instance: Instance
     days: list[dict[str, Any]]
-    directory: Path | None
+    basis: Basis | None
     schedule: list[dict[str, str]] = field(default_factory=list)
     visits: list[dict[str, str]] = field(default_factory=list)
     unmet: list[dict[str, str]] = field(default_factory=list)
+    responsible: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def directory(self) -> Path | None:
+        return None if self.basis is None else self.basis.directory
 
     @property
     def names(self) -> dict[str, str]:
         return {s.staff_id: s.name for s in self.instance.staff}
+
+    @property
+    def places(self) -> dict[str, str]:
+        places = {p.point_id: p.name for p in self.instance.service_points}
+        places["central"] = "central duties"
+        return places
 
 
 WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -371,64 +593,102 @@ def view(desk: Desk, month: str) -> View:
         }
         for d in month_days(month)
     ]
-    current = log.draft(desk.db, month)
+    current = basis(desk, month)
     if current is None:
         return View(month, instance, days, None)
-    directory = Path(current[0])
+    directory = current.directory
     return View(
         month,
         instance,
         days,
-        directory,
+        current,
         _rows(directory / "schedule.csv"),
         _rows(directory / "visits.csv"),
         _rows(directory / "unmet.csv"),
+        _rows(directory / "responsible.csv"),
     )
 
 
-def _pin_marks(desk: Desk, month: str) -> dict[tuple[str, str], list[str]]:
+def pin_words(detail: dict[str, Any], v: View) -> str:
+    """A pin as a sentence: 'Aino Virtanen goes to Kaavi on 9.3.2026'."""
+    person = v.names.get(detail.get("staff_id", ""), detail.get("staff_id", ""))
+    point = v.places.get(detail.get("point_id", ""), detail.get("point_id", ""))
+    day = words.day(detail["date"]) if detail.get("date") else ""
+    return {
+        "goes": f"{person} goes to {point} on {day}",
+        "does_not_go": f"{person} does not go to {point} on {day}",
+        "open": f"{point} is open on {day}",
+        "closed": f"{point} is closed on {day}",
+        "keeps_pattern": f"{point} keeps the rhythm {detail.get('pattern', '')}",
+    }.get(detail.get("rule", ""), str(detail.get("rule", "")))
+
+
+def action_words(action: log.Action, v: View) -> str:
+    """One line of the history in words."""
+    d = action.detail
+    if action.kind == "pin":
+        return "pinned: " + pin_words(d, v) + ("" if action.active else " (removed since)")
+    if action.kind == "unpin":
+        return "removed the pin: " + pin_words(d, v)
+    if action.kind == "absence":
+        span = words.day(d["start"]) + (
+            f"–{words.day(d['end'])}" if d.get("end") and d["end"] != d["start"] else ""
+        )
+        return f"absence of {v.names.get(d['staff_id'], d['staff_id'])} {span}"
+    if action.kind == "replan":
+        kept = f", every day before {words.day(d['from_day'])} kept" if d.get("from_day") else ""
+        return f"asked for re-plan {d.get('job', '')}{kept}"
+    if action.kind == "publish":
+        return f"published (publication {d.get('publication', '')})"
+    return action.kind
+
+
+def _pin_marks(desk: Desk, v: View) -> dict[tuple[str, str], list[str]]:
     marks: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for action in active_pins(desk, month):
+    for action in active_pins(desk, v.month):
         d = action.detail
-        words = {
-            "goes": f"pinned: {d['staff_id']} goes",
-            "does_not_go": f"pinned: {d['staff_id']} does not go",
-            "open": "pinned open",
-            "closed": "pinned closed",
-        }.get(d["rule"])
-        if words:
-            marks[(d["point_id"], d["date"])].append(words)
+        if d["rule"] in ("goes", "does_not_go", "open", "closed"):
+            marks[(d["point_id"], d["date"])].append("pinned: " + pin_words(d, v))
     return marks
 
 
+def outreach_points(instance: Instance) -> list[Any]:
+    """The outreach points that are planned (an optional area switched off has none)."""
+    return sorted(
+        (p for p in instance.active_points() if p.kind == "outreach"), key=lambda p: p.name
+    )
+
+
 def grid(desk: Desk, v: View) -> list[dict[str, Any]]:
-    """Rows of the month by service point (outreach points, by area): a cell per day."""
+    """Rows of the month by service point (outreach points, by area): a cell per day.
+
+    A day is 'room not free' only when the point's room is not available on that
+    weekday (the instance's ``weekdays``), so a planner sees where an extra visit could
+    go."""
     names = v.names
     visits = {(r["point_id"], r["date"]): r["staff_ids"].split() for r in v.visits}
-    marks = _pin_marks(desk, v.month)
+    marks = _pin_marks(desk, v)
     areas = {a.area_id: a.name for a in v.instance.areas}
     area_of = {m.municipality_id: m.area_id for m in v.instance.municipalities}
-    active = set(v.instance.active_area_ids())
     rows = []
     for point in sorted(
-        v.instance.service_points,
+        outreach_points(v.instance),
         key=lambda p: (areas.get(area_of.get(p.municipality_id, ""), ""), p.name),
     ):
         area = area_of.get(point.municipality_id, "")
-        if point.kind != "outreach" or area not in active:
-            continue
         cells = []
         for d in v.days:
             staff = visits.get((point.point_id, d["iso"]), [])
             state = "holiday" if d["holiday"] else "weekend" if d["date"].weekday() >= 5 else ""
-            if not state and WEEKDAY[d["date"].weekday()] not in point.weekdays:
+            if not state and d["date"].weekday() not in point.weekdays:
                 state = "closed"
             cells.append(
                 {
                     "names": [names.get(s, s) for s in staff],
                     "ids": staff,
-                    "state": "visit" if staff else state,
+                    "state": "visit" if staff else state or "free",
                     "pins": marks.get((point.point_id, d["iso"]), []),
+                    "link": not state or bool(staff),
                 }
             )
         rows.append(
@@ -440,6 +700,70 @@ def grid(desk: Desk, v: View) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def cell(desk: Desk, v: View, point_id: str, day: str) -> dict[str, Any]:
+    """One point on one day: who goes, and who could, the point's named team first.
+
+    Candidates are the people of the point's production area who may visit it (their
+    role and skills), marked as named for the point's municipality or not; a person
+    absent or off that day is shown as such."""
+    from planner.plan.month import prepare
+
+    point = next((p for p in outreach_points(v.instance) if p.point_id == point_id), None)
+    if point is None:
+        raise DeskError(f"{point_id!r} is no outreach point that is planned")
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        raise DeskError(f"{day!r} is not a date") from None
+    if date.strftime("%Y-%m") != v.month:
+        raise DeskError(f"{words.day(date)} is not in {words.month_label(v.month)}")
+    data = prepare(v.instance, v.month)
+    index = {d: i for i, d in enumerate(data.days)}
+    team = {r["staff_id"] for r in v.responsible if r["point_id"] == point_id}
+    going = next(
+        (
+            r["staff_ids"].split()
+            for r in v.visits
+            if r["point_id"] == point_id and r["date"] == day
+        ),
+        [],
+    )
+    doing = {r["staff_id"]: r for r in v.schedule if r["date"] == day}
+    people = []
+    for s in v.instance.staff:
+        if not data.may_visit(s.staff_id, point_id):
+            continue
+        free = date in index and data.available[s.staff_id][index[date]]
+        row = doing.get(s.staff_id)
+        people.append(
+            {
+                "staff": s,
+                "team": s.staff_id in team,
+                "going": s.staff_id in going,
+                "free": free,
+                "now": (
+                    "not working (absent or off)"
+                    if not free
+                    else v.places.get(row["place_id"], row["place_id"])
+                    if row and row["activity"] in ("outreach", "office", "central")
+                    else row["activity"]
+                    if row
+                    else ""
+                ),
+            }
+        )
+    people.sort(key=lambda p: (not p["team"], not p["free"], p["staff"].name))
+    return {
+        "point": point,
+        "date": date,
+        "iso": day,
+        "going": [v.names.get(s, s) for s in going],
+        "people": people,
+        "room_free": date.weekday() in point.weekdays,
+        "pins": _pin_marks(desk, v).get((point_id, day), []),
+    }
 
 
 def people(v: View) -> list[dict[str, Any]]:
@@ -472,14 +796,14 @@ def people(v: View) -> list[dict[str, Any]]:
 
 
 def equity(v: View) -> list[dict[str, Any]]:
-    """The municipality panel, from the draft's own tables."""
+    """The municipality panel, from the plan's own tables."""
     if v.directory is None:
         return []
     municipalities = {r["municipality_id"]: r for r in _rows(v.directory / "municipalities.csv")}
     waits = {r["municipality_id"]: r for r in _rows(v.directory / "waits.csv")}
-    named: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in _rows(v.directory / "responsible.csv"):
-        named[r["municipality_id"]][r["process"]] += 1
+    named_workers: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in v.responsible:
+        named_workers[r["municipality_id"]][r["process"]] += 1
     visit_dates: dict[str, list[dt.date]] = defaultdict(list)
     for r in v.visits:
         visit_dates[r["municipality_id"]].append(dt.date.fromisoformat(r["date"]))
@@ -491,7 +815,7 @@ def equity(v: View) -> list[dict[str, Any]]:
         dates = sorted(set(visit_dates.get(m.municipality_id, [])))
         gaps = [(b - a).days for a, b in itertools.pairwise(dates)]
         wait = waits.get(m.municipality_id, {})
-        processes = named.get(m.municipality_id, Counter())
+        processes = named_workers.get(m.municipality_id, Counter())
         rows.append(
             {
                 "name": m.name,
@@ -514,22 +838,27 @@ def equity(v: View) -> list[dict[str, Any]]:
 
 
 def diff(desk: Desk, v: View) -> dict[str, Any]:
-    """Who gains or loses which working day, the draft against the published plan."""
+    """The draft against the published plan: a summary first (people affected,
+    person-days changed, by point and by day), then who gains or loses which day."""
+    published = log.published(desk.db, v.month)
+    empty = {"published": published, "changes": [], "summary": None}
+    if v.basis is None or v.basis.kind != "draft" or published is None:
+        return empty
     before = log.published_days(desk.db, v.month)
     after = {
         (r["staff_id"], r["date"]): r["place_id"]
         for r in v.schedule
         if r["activity"] in ("outreach", "office", "central")
     }
-    points = {p.point_id: p.name for p in v.instance.service_points}
-    points["central"] = "central duties"
     idle = {
         (r["staff_id"], r["date"]): "absent" if r["activity"] == "absent" else "day off"
         for r in v.schedule
         if r["activity"] in ("absent", "off")
     }
-    names = v.names
+    names, places = v.names, v.places
     changes = []
+    by_point: Counter[str] = Counter()
+    by_day: Counter[str] = Counter()
     for key in sorted(set(before) | set(after), key=lambda k: (names.get(k[0], k[0]), k[1])):
         old, new = before.get(key), after.get(key)
         if old == new:
@@ -540,14 +869,21 @@ def diff(desk: Desk, v: View) -> dict[str, Any]:
                 "staff_id": sid,
                 "name": names.get(sid, sid),
                 "date": day,
-                "before": points.get(old, old) if old else "—",
-                "after": points.get(new, new) if new else idle.get(key, "not working"),
+                "day": words.weekday_day(day),
+                "before": places.get(old, old) if old else "—",
+                "after": places.get(new, new) if new else idle.get(key, "not working"),
             }
         )
-    remaining = sum(1 for (_, d) in before if d)
-    return {
-        "published": log.published(desk.db, v.month),
-        "changes": changes,
-        "person_days": len(before),
-        "remaining": remaining,
+        by_day[day] += 1
+        for place in {old, new} - {None}:
+            if place in {p.point_id for p in v.instance.service_points if p.kind == "outreach"}:
+                by_point[places.get(place, place)] += 1
+    summary = {
+        "people": len({c["staff_id"] for c in changes}),
+        "person_days": len(changes),
+        "published_days": len(before),
+        "by_point": by_point.most_common(),
+        "by_day": [(words.weekday_day(d), n) for d, n in sorted(by_day.items())],
+        "first_day": words.day(min(by_day)) if by_day else "",
     }
+    return {"published": published, "changes": changes, "summary": summary}

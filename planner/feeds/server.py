@@ -26,6 +26,8 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import logging
+import posixpath
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,18 +60,33 @@ CALENDAR = "text/calendar; charset=utf-8"
 LOGGED_PATH = 200
 SECRET_PATHS = (("feeds", "staff"), ("feeds", "planner"), ("desk", "signin"))
 """Paths whose next part is a token."""
+SECRET_LOOKING = re.compile(r"[A-Za-z0-9_-]{20,}")
+"""A path part that could be a secret (tokens are 32 URL-safe characters; no id is
+this long), cut wherever it stands."""
+
+
+def _cut(part: str) -> str:
+    stem, dot, suffix = part.partition(".")
+    return stem[:4] + "..." + (dot + suffix if dot else "")
 
 
 def redact(path: str) -> str:
     """A request path fit for a log line: tokens cut to their first four characters,
-    at most :data:`LOGGED_PATH` characters, control and non-ASCII characters escaped."""
-    parts = path.split("/")
-    if len(parts) > 3 and (parts[1], parts[2]) in SECRET_PATHS:
-        token = parts[3].removesuffix(".ics")
-        parts[3] = token[:4] + "..." + (".ics" if parts[3].endswith(".ics") else "")
-    text = "/".join(parts)
-    shown = text[:LOGGED_PATH] + ("...(cut)" if len(text) > LOGGED_PATH else "")
-    return shown.encode("ascii", "backslashreplace").decode("ascii").replace("\x7f", "\\x7f")
+    at most :data:`LOGGED_PATH` characters, control and non-ASCII characters escaped.
+
+    The path is normalised first (repeated slashes, ``.`` and ``..`` parts), as a
+    server may route ``//feeds/...`` or ``/./feeds/...`` to the same feed; any part
+    that looks like a secret is cut wherever it stands."""
+    parts = [p for p in posixpath.normpath("/" + path.lstrip("/")).split("/") if p]
+    shown = []
+    for i, part in enumerate(parts):
+        secret = (i >= 2 and (parts[i - 2], parts[i - 1]) in SECRET_PATHS) or bool(
+            SECRET_LOOKING.fullmatch(part.partition(".")[0])
+        )
+        shown.append(_cut(part) if secret else part)
+    text = "/" + "/".join(shown) + ("/" if path.endswith("/") and shown else "")
+    cut = text[:LOGGED_PATH] + ("...(cut)" if len(text) > LOGGED_PATH else "")
+    return cut.encode("ascii", "backslashreplace").decode("ascii").replace("\x7f", "\\x7f")
 
 
 def _safe(text: str) -> str:

@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY, subject TEXT NOT NULL, created TEXT NOT NULL,
     revoked TEXT);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS publication_files (
+    publication_id INTEGER NOT NULL, name TEXT NOT NULL, body BLOB NOT NULL,
+    PRIMARY KEY (publication_id, name));
 """
 
 CHANGE_FIELDS = ("point_id", "date", "start", "end", "staff_ids", "processes", "activity")
@@ -208,8 +211,19 @@ def _pair(
     return pairs, rest_old[len(rest_new) :], rest_new[len(rest_old) :]
 
 
-def publish(db: Path | str, directory: Path, instance: Instance, now: dt.datetime) -> PublishResult:
-    """Record the plan in ``directory`` as the published plan for its month."""
+def publish(
+    db: Path | str,
+    directory: Path,
+    instance: Instance,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+) -> PublishResult:
+    """Record the plan in ``directory`` as the published plan for its month.
+
+    ``dry_run`` answers what publishing would do (the counts of calendar entries new,
+    changed, unchanged and cancelled, by the same matching) and stores nothing: the
+    desk states it before a planner confirms."""
     from collections import defaultdict
 
     month, rows = _plan_entries(directory, instance)
@@ -223,6 +237,8 @@ def publish(db: Path | str, directory: Path, instance: Instance, now: dt.datetim
             (month, stamp, str(directory), instance.settings.name),
         )
         publication = int(cur.lastrowid or 0)
+        if not dry_run:
+            _keep_files(con, publication, directory)
         for kind in ("visit", "day"):
             current = con.execute(
                 "SELECT * FROM entries WHERE month = ? AND kind = ? AND cancelled = 0",
@@ -276,7 +292,10 @@ def publish(db: Path | str, directory: Path, instance: Instance, now: dt.datetim
                         ),
                     )
                     _version(con, uid, publication)
-        _record_feed_changes(con, stamp)
+        if dry_run:
+            con.rollback()
+        else:
+            _record_feed_changes(con, stamp)
     return PublishResult(
         publication,
         month,
@@ -285,6 +304,44 @@ def publish(db: Path | str, directory: Path, instance: Instance, now: dt.datetim
         counts["unchanged"],
         counts["cancelled"],
     )
+
+
+def _keep_files(con: sqlite3.Connection, publication: int, directory: Path) -> None:
+    """The published plan's own files (its manifest and every file the manifest lists), so
+    the desk can start from what was published wherever the folder was, and after it is
+    gone: a plan published from the command line is the desk's month as it stands."""
+    from planner.check.files import MANIFEST
+
+    if not (directory / MANIFEST).is_file():
+        return  # not a checked plan folder (only the store's own tests publish such)
+    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    for name in [*sorted(manifest["source"]["files"]), MANIFEST]:
+        con.execute(
+            "INSERT INTO publication_files VALUES (?, ?, ?)",
+            (publication, name, (directory / name).read_bytes()),
+        )
+
+
+def published_files(db: Path | str, month: str) -> tuple[int, dict[str, bytes]] | None:
+    """(publication id, files) of the month's latest publication, or None when it was
+    never published or was published before the store kept files."""
+    with connect(db) as con:
+        row = con.execute(
+            "SELECT id FROM publications WHERE month = ? ORDER BY id DESC LIMIT 1", (month,)
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            files = {
+                r["name"]: bytes(r["body"])
+                for r in con.execute(
+                    "SELECT name, body FROM publication_files WHERE publication_id = ?",
+                    (row["id"],),
+                )
+            }
+        except sqlite3.OperationalError:
+            files = {}  # a store from before the files were kept
+    return (int(row["id"]), files) if files else None
 
 
 def _version(con: sqlite3.Connection, uid: str, publication: int) -> None:
@@ -410,6 +467,8 @@ def issue_token(db: Path | str, subject: str, now: dt.datetime, *, rotate: bool 
             "UPDATE tokens SET revoked = ? WHERE subject = ? AND revoked IS NULL",
             (utc_text(now), subject),
         )
+        if rotate:
+            _close_desk(con, subject)
         token = secrets.token_urlsafe(24)
         con.execute(
             "INSERT INTO tokens VALUES (?, ?, ?, NULL)", (_hash(token), subject, utc_text(now))
@@ -418,12 +477,27 @@ def issue_token(db: Path | str, subject: str, now: dt.datetime, *, rotate: bool 
 
 
 def revoke_token(db: Path | str, subject: str, now: dt.datetime) -> int:
+    """Stop a subject's feed URL at once; for a planner, also close every desk session
+    and unused sign-in link they hold (their next click at the desk is refused)."""
     with connect(db) as con:
         cur = con.execute(
             "UPDATE tokens SET revoked = ? WHERE subject = ? AND revoked IS NULL",
             (utc_text(now), subject),
         )
+        _close_desk(con, subject)
         return cur.rowcount
+
+
+def _close_desk(con: sqlite3.Connection, subject: str) -> None:
+    """A revoked or rotated planner's desk sessions and sign-in links end now."""
+    if not subject.startswith(PLANNER_PREFIX):
+        return
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    who = subject.removeprefix(PLANNER_PREFIX)
+    if "desk_sessions" in tables:
+        con.execute("DELETE FROM desk_sessions WHERE who = ?", (who,))
+    if "desk_links" in tables:
+        con.execute("DELETE FROM desk_links WHERE who = ? AND used IS NULL", (who,))
 
 
 def subject_of(con: sqlite3.Connection, token: str) -> str | None:
