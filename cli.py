@@ -638,10 +638,10 @@ def revoke(staff: str, db: Path) -> None:
     "--instance",
     "desk_instance",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Serve the planners' desk at /desk for this instance (sign in with a planner "
-    "token link: 'planner token issue planner:NAME' prints the feed URL; the desk link "
-    "is BASE/desk/signin/TOKEN). Absences added at the desk are appended to its "
-    "absences.csv. Without it, only feeds are served.",
+    help="Serve the planners' desk at /desk for this instance (sign in with a desk link: "
+    "'planner token issue planner:NAME' prints one beside the feed URL, 'planner token "
+    "signin planner:NAME' a new one; each works once, within 30 minutes). Absences added "
+    "at the desk are appended to its absences.csv. Without it, only feeds are served.",
 )
 @click.option(
     "--desk-dir",
