@@ -74,7 +74,12 @@ templates.filters["month_label"] = words.month_label
 
 
 def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(templates.get_template(name).render(**context), status, headers=HEADERS)
+    headers = dict(HEADERS)
+    if name == "signin.html":
+        # A sign-in page's URL may hold a link: the next page must not learn it from a
+        # Referer. The desk's other pages send theirs (same origin only) with each POST.
+        headers["Referrer-Policy"] = "no-referrer"
+    return HTMLResponse(templates.get_template(name).render(**context), status, headers=headers)
 
 
 class Refused(Exception):
