@@ -10,6 +10,10 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 LOCALE = "fi"
+"""Numbers and date patterns: the Finnish way."""
+NAMES = "en"
+"""Weekday names: in the language the desk's pages are written in (English until the
+pages are translated), so no Finnish 'to' (torstai) reads as an English word."""
 ZONE = ZoneInfo("Europe/Helsinki")
 
 
@@ -25,10 +29,10 @@ def day(value: dt.date | str) -> str:
 
 
 def weekday_day(value: dt.date | str) -> str:
-    """A date with its weekday, short: ti 1.12."""
+    """A date with its weekday, short: Tue 1.12."""
     if not value:
         return ""
-    return format_date(_date(value), "EEE d.M.", locale=LOCALE)
+    return format_date(_date(value), "EEE d.M.", locale=NAMES)
 
 
 def when(text: str) -> str:
