@@ -42,6 +42,7 @@ from planner.desk.service import (
     basis,
     grid,
     publish_draft,
+    remove_pin,
     run_job,
     view,
 )
@@ -613,6 +614,13 @@ def test_a_replan_interrupted_by_a_restart_runs_again(desk: Desk) -> None:
     assert done is not None and done.status == "done", done.log
     assert log.draft(desk.db, MONTH)[0].endswith(f"job-{job_id}-2")  # type: ignore[index]
     assert done.progress.startswith("written and checked")
+    # A pin added since the draft was made: publishing it is refused, naming the pin.
+    pin = add_pin(
+        desk, MONTH, "aino", {"rule": "closed", "point_id": "kaavi", "date": "2026-03-09"}
+    )
+    with pytest.raises(DeskError, match=r"pins changed .*added: Kaavi is closed on 9\.3\.2026"):
+        publish_draft(desk, MONTH, "aino")
+    remove_pin(desk, MONTH, "aino", pin)
     # A fact that changed since the draft was made: publishing it is refused.
     add_absence(desk, MONTH, "aino", {"staff_id": "s010", "start": "2026-03-20"})
     with pytest.raises(DeskError, match=r"instance changed since this draft was made \(absences"):

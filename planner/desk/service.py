@@ -507,7 +507,37 @@ def _draft_to_publish(desk: Desk, month: str) -> Path:
             f"the instance changed since this draft was made ({', '.join(changed)}): "
             "re-plan before publishing"
         )
+    _pins_unchanged_since(desk, month, current.directory)
     return current.directory
+
+
+def _pins_unchanged_since(desk: Desk, month: str, directory: Path) -> None:
+    """Refuse a draft made before a pin was added or removed at the desk: it would
+    publish a month that does not keep what the planner holds now."""
+
+    def key(d: dict[str, str]) -> tuple[str, ...]:
+        return tuple((d.get(c) or "").strip() for c in COLUMNS)
+
+    held = {key(a.detail): a.detail for a in active_pins(desk, month)}
+    kept = {key(r): r for r in _rows(directory / "pins.csv")}
+    missing = [d for k, d in held.items() if k not in kept]
+    dropped = [
+        d
+        for k, d in kept.items()
+        if k not in held and d["rule"] in ("goes", "does_not_go", "open", "closed")
+    ]
+    if missing or dropped:
+        v = view_of_instance(desk, month)
+        first = missing[0] if missing else dropped[0]
+        raise DeskError(
+            f"the pins changed since this draft was made ({'added' if missing else 'removed'}: "
+            f"{pin_words(first, v)}): re-plan before publishing"
+        )
+
+
+def view_of_instance(desk: Desk, month: str) -> View:
+    """A view with no plan, for naming things in a message."""
+    return View(month, desk.instance(), [], None)
 
 
 def publish_preview(desk: Desk, month: str) -> dict[str, int]:
