@@ -533,15 +533,18 @@ def token() -> None:
     """
 
 
+base_url_option = click.option(
+    "--base-url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Public address of 'planner serve' (the HTTPS proxy in production).",
+)
+
+
 def _token_command(rotate: bool):  # type: ignore[no-untyped-def]
     @db_option
     @click.argument("staff")
-    @click.option(
-        "--base-url",
-        default="http://127.0.0.1:8080",
-        show_default=True,
-        help="Public address of 'planner serve' (the HTTPS proxy in production).",
-    )
+    @base_url_option
     def command(staff: str, db: Path, base_url: str) -> None:
         from planner.feeds.store import PLANNER_PREFIX, StoreError, issue_token
 
@@ -582,12 +585,7 @@ token.command("rotate", help="Replace STAFF's token at once and print the new fe
 @token.command("signin")
 @db_option
 @click.argument("planner")
-@click.option(
-    "--base-url",
-    default="http://127.0.0.1:8080",
-    show_default=True,
-    help="Public address of 'planner serve' (the HTTPS proxy in production).",
-)
+@base_url_option
 def signin_link(planner: str, db: Path, base_url: str) -> None:
     """Print a new desk sign-in link for PLANNER (planner:NAME): good for one use within
     half an hour, it opens one desk session of a working day. The planner's feed URL

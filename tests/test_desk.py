@@ -66,16 +66,21 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Desk:
-    shutil.copytree(ROOT / "instances" / "kuopio", tmp_path / "kuopio")
+def _desk_at(site: Path) -> Desk:
+    """A desk on the instance and store in ``site``, re-planning as the tests do."""
     return Desk(
-        db=tmp_path / "planner.db",
-        instance_dir=tmp_path / "kuopio",
-        workdir=tmp_path / "drafts",
+        db=site / "planner.db",
+        instance_dir=site / "kuopio",
+        workdir=site / "drafts",
         time_limit=15,
         seed=1,
     )
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Desk:
+    shutil.copytree(ROOT / "instances" / "kuopio", tmp_path / "kuopio")
+    return _desk_at(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -115,14 +120,7 @@ def cli_published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def published_desk(cli_published: Path, tmp_path: Path) -> Desk:
     """A desk on a copy of the command line's store and instance."""
     shutil.copytree(cli_published, tmp_path / "site")
-    site = tmp_path / "site"
-    return Desk(
-        db=site / "planner.db",
-        instance_dir=site / "kuopio",
-        workdir=site / "drafts",
-        time_limit=15,
-        seed=1,
-    )
+    return _desk_at(tmp_path / "site")
 
 
 def _signin_link(desk: Desk, who: str = "aino") -> str:

@@ -115,6 +115,17 @@ def _same_origin(request: Request) -> bool:
     return urllib.parse.urlsplit(source).netloc == host
 
 
+async def _checked_form(request: Request, secret: str) -> dict[str, str]:
+    """The form of a POST that came from a page of this desk, in this session: its
+    Origin is this server and it carries the session's form token."""
+    if not _same_origin(request):
+        raise Refused(403, "This change did not come from a page of the desk.")
+    form = await _form(request)
+    if not hmac.compare_digest(form.get("csrf", ""), log.csrf_token(secret)):
+        raise Refused(403, "This form is out of date: open the page again.")
+    return form
+
+
 def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
     """The ``/desk`` routes and the worker that runs their re-plans."""
     log.open_desk(desk.db)
@@ -261,11 +272,7 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         async def handler(request: Request, who: str, secret: str) -> Response:
             back = request.path_params.get("month", "")
             try:
-                if not _same_origin(request):
-                    raise Refused(403, "This change did not come from a page of the desk.")
-                form = await _form(request)
-                if not hmac.compare_digest(form.get("csrf", ""), log.csrf_token(secret)):
-                    raise Refused(403, "This form is out of date: open the page again.")
+                form = await _checked_form(request, secret)
             except Refused as exc:
                 return _page("signin.html", exc.status, who=who, headline=str(exc))
             try:
@@ -284,11 +291,7 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
 
     async def signout(request: Request, who: str, secret: str) -> Response:
         try:
-            if not _same_origin(request):
-                raise Refused(403, "This change did not come from a page of the desk.")
-            form = await _form(request)
-            if not hmac.compare_digest(form.get("csrf", ""), log.csrf_token(secret)):
-                raise Refused(403, "This form is out of date: open the page again.")
+            await _checked_form(request, secret)
         except Refused as exc:
             return _page("signin.html", exc.status, who=who, headline=str(exc))
         await run_in_threadpool(log.end_session, desk.db, secret)
