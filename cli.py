@@ -173,7 +173,7 @@ def validate(instance: str | None) -> None:
     click.echo(f"{data.settings.name} ({directory}): valid")
     for label, text in instance_summary(data):
         click.echo(f"  {label:<17} {text}")
-    for note in defaults_used(directory):
+    for note in defaults_used(data):
         click.echo(f"note: {note}", err=True)
 
 

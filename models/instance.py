@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import unicodedata
 from enum import IntEnum
 from typing import Annotated, Literal
 
@@ -41,11 +42,27 @@ stays far inside CP-SAT's 64-bit integers."""
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
+INVISIBLE = {
+    "Cc": "a control character (NUL, tab, newline, escape, ...)",
+    "Cf": "an invisible format character (a right-to-left override, a zero-width space, ...)",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+    "Cs": "a lone surrogate",
+    "Co": "a private-use character",
+    "Cn": "an unassigned code point",
+}
+"""Unicode categories no name may hold: they end up in calendar names, file names,
+logs and pages, where a right-to-left override (U+202E) makes a name read backwards and
+a zero-width space makes two names look alike."""
+
+
 def _plain_text(value: object) -> object:
-    """No control characters (NUL, ESC, newlines, ...) in names: they end up in calendar
-    names, file names and logs."""
-    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-        raise ValueError("contains a control character (NUL, tab, newline, escape, ...)")
+    """Names are text a person sees: no control, format or separator characters."""
+    if isinstance(value, str):
+        for c in value:
+            what = INVISIBLE.get(unicodedata.category(c))
+            if what is not None:
+                raise ValueError(f"contains {what}: U+{ord(c):04X}")
     return value
 
 
@@ -74,6 +91,19 @@ def _count_text(value: object) -> object:
 
 
 PlainText = Annotated[str, BeforeValidator(_plain_text)]
+
+
+def _not_a_boolean(value: object) -> object:
+    """TOML's true/false where a number belongs is a mistake, not 1 or 0 (pydantic would
+    read ``face_to_face_share = true`` as 1.0 and plan 2.5 times the demand)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is a boolean (true/false); a number belongs here")
+    return value
+
+
+Float = Annotated[float, BeforeValidator(_not_a_boolean)]
+Int = Annotated[int, BeforeValidator(_not_a_boolean)]
+"""Numbers of instance.toml: refuse booleans."""
 Count = Annotated[int, BeforeValidator(_count_text), Field(ge=0, le=MAX_COUNT)]
 Number = Annotated[float, BeforeValidator(_number_text)]
 Date = Annotated[dt.date, AfterValidator(_in_range)]
@@ -333,12 +363,12 @@ class RuleSet(_Settings):
     """A statutory meeting rhythm (Act 380/2023 as amended); it drives appointment demand."""
 
     description: str = ""
-    meetings_per_client_year: float = Field(
+    meetings_per_client_year: Float = Field(
         gt=0,
         le=365,
         description="Statutory meetings (initial interview + job-search conversations).",
     )
-    initial_interview_working_days: int = Field(
+    initial_interview_working_days: Int = Field(
         gt=0,
         le=60,
         description="A newly registered client's in-person initial interview is due within "
@@ -348,21 +378,21 @@ class RuleSet(_Settings):
     valid_to: Date | None = Field(
         default=None, description="Last day in force (inclusive); blank = until further notice."
     )
-    discussion_interval_months: float = Field(
+    discussion_interval_months: Float = Field(
         default=3,
         gt=0,
         le=24,
         description="A client's regular job-search discussion (työnhakukeskustelu) is due this "
         "many months after the last one (the client model, planner.clients.book).",
     )
-    supplementary_months: float = Field(
+    supplementary_months: Float = Field(
         default=0,
         ge=0,
         le=24,
         description="After the initial interview, supplementary conversations for this many "
         "months (2025 rules: 3), before the regular rhythm starts.",
     )
-    supplementary_interval_working_days: int = Field(
+    supplementary_interval_working_days: Int = Field(
         default=10,
         gt=0,
         le=130,
@@ -386,31 +416,31 @@ class DemandSettings(_Settings):
         description="Key of [rule_sets] to apply whatever the date (a what-if); by default "
         "each month is planned under the rule set in force on its first day.",
     )
-    meeting_minutes: int = Field(gt=0, le=480)
-    face_to_face_share: float = Field(ge=0, le=1)
-    appointments_per_staff_day: float = Field(ge=0.5, le=50)
+    meeting_minutes: Int = Field(gt=0, le=480)
+    face_to_face_share: Float = Field(ge=0, le=1)
+    appointments_per_staff_day: Float = Field(ge=0.5, le=50)
 
 
 class CoverSettings(_Settings):
-    central_share: float = Field(
+    central_share: Float = Field(
         ge=0,
         lt=1,
         description="Share of the regular pool kept for central duties (phone service, "
         "start of client relationship, digital services).",
     )
-    central_min_per_day: int = Field(
+    central_min_per_day: Int = Field(
         ge=0, le=100_000, description="People on central duties every day."
     )
-    office_min_per_day: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(
+    office_min_per_day: dict[str, Annotated[Int, Field(ge=0, le=100_000)]] = Field(
         default_factory=dict, description="Minimum people at each office every working day."
     )
 
 
 class AllocationSettings(_Settings):
-    step_fte: float = Field(
+    step_fte: Float = Field(
         ge=0.05, le=1, description="Allocation granularity, e.g. 0.5 FTE (at least 0.05)."
     )
-    outreach_floor_fte: float = Field(
+    outreach_floor_fte: Float = Field(
         ge=0,
         le=100,
         description="Every outreach point keeps at least this, so local service never stops.",
@@ -421,8 +451,8 @@ class AllocationSettings(_Settings):
 class ProcessDemand(_Settings):
     """How often a municipality needs a key process on site (beyond the own coach)."""
 
-    visits_per_month: int = Field(ge=0, le=31, description="Staff-days with this skill a month.")
-    min_clients: float = Field(
+    visits_per_month: Int = Field(ge=0, le=31, description="Staff-days with this skill a month.")
+    min_clients: Float = Field(
         default=0, ge=0, le=MAX_COUNT, description="Only where the criterion reaches this."
     )
     criterion: Criterion = "broad_unemployment"
@@ -437,7 +467,7 @@ class ScheduleSettings(_Settings):
         default="biweekly",
         description="No member municipality is visited less often than this.",
     )
-    long_trip_minutes: float = Field(
+    long_trip_minutes: Float = Field(
         default=60,
         ge=0,
         le=1440,
@@ -448,19 +478,19 @@ class ScheduleSettings(_Settings):
 class Penalties(_Settings):
     """Weights of the soft rules; a weight of zero switches the rule off."""
 
-    unmet_visit: int = Field(default=1000, ge=0, le=MAX_WEIGHT)
-    demand_shortfall: int = Field(default=400, ge=0, le=MAX_WEIGHT)
-    excess_staff_day: int = Field(default=4, ge=0, le=MAX_WEIGHT)
-    process_shortfall: int = Field(default=150, ge=0, le=MAX_WEIGHT)
-    office_cover_shortfall: int = Field(default=600, ge=0, le=MAX_WEIGHT)
-    central_cover_shortfall: int = Field(default=600, ge=0, le=MAX_WEIGHT)
-    substitute_day: int = Field(default=25, ge=0, le=MAX_WEIGHT)
-    travel_minute: int = Field(default=1, ge=0, le=MAX_WEIGHT)
-    long_trips_spread: int = Field(default=10, ge=0, le=MAX_WEIGHT)
-    fairness_spread: int = Field(default=3, ge=0, le=MAX_WEIGHT)
-    initial_interview_late: int = Field(default=300, ge=0, le=MAX_WEIGHT)
-    pattern_change: int = Field(default=100, ge=0, le=MAX_WEIGHT)
-    replan_change: int = Field(default=50, ge=0, le=MAX_WEIGHT)
+    unmet_visit: Int = Field(default=1000, ge=0, le=MAX_WEIGHT)
+    demand_shortfall: Int = Field(default=400, ge=0, le=MAX_WEIGHT)
+    excess_staff_day: Int = Field(default=4, ge=0, le=MAX_WEIGHT)
+    process_shortfall: Int = Field(default=150, ge=0, le=MAX_WEIGHT)
+    office_cover_shortfall: Int = Field(default=600, ge=0, le=MAX_WEIGHT)
+    central_cover_shortfall: Int = Field(default=600, ge=0, le=MAX_WEIGHT)
+    substitute_day: Int = Field(default=25, ge=0, le=MAX_WEIGHT)
+    travel_minute: Int = Field(default=1, ge=0, le=MAX_WEIGHT)
+    long_trips_spread: Int = Field(default=10, ge=0, le=MAX_WEIGHT)
+    fairness_spread: Int = Field(default=3, ge=0, le=MAX_WEIGHT)
+    initial_interview_late: Int = Field(default=300, ge=0, le=MAX_WEIGHT)
+    pattern_change: Int = Field(default=100, ge=0, le=MAX_WEIGHT)
+    replan_change: Int = Field(default=50, ge=0, le=MAX_WEIGHT)
 
 
 class FeedSettings(_Settings):
@@ -472,11 +502,11 @@ class FeedSettings(_Settings):
     public_names: bool = Field(
         default=False, description="Public service-point feeds name the staff on a visit."
     )
-    refresh_minutes: int = Field(default=60, ge=5, le=1440, description="REFRESH-INTERVAL.")
+    refresh_minutes: Int = Field(default=60, ge=5, le=1440, description="REFRESH-INTERVAL.")
 
 
 class CostSettings(_Settings):
-    fte_year_eur: float = Field(
+    fte_year_eur: Float = Field(
         default=62000,
         gt=0,
         le=10_000_000,
@@ -500,39 +530,39 @@ class WorkloadSettings(_Settings):
     defaults are stated assumptions, and the README shows how the answers move with them.
     """
 
-    working_minutes_per_day: float = Field(
+    working_minutes_per_day: Float = Field(
         default=435,
         ge=60,
         le=DAY_MINUTES,
         description="Paid working time a day (KVTES office work: 7 h 15 min).",
     )
-    client_meeting_share: float = Field(
+    client_meeting_share: Float = Field(
         default=0.5,
         gt=0,
         le=1,
         description="Share of working time in client meetings (in person, phone or video) "
         "on an office day; an outreach day is a day of appointments at the point.",
     )
-    other_tasks: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+    other_tasks: dict[str, Annotated[Float, Field(ge=0, le=1)]] = Field(
         default_factory=dict,
         description="The rest of the time, named (shares of working time); with "
         "client_meeting_share they add up to at most 1.",
     )
-    registrations_per_client_month: float = Field(
+    registrations_per_client_month: Float = Field(
         default=0.1,
         ge=0,
         le=2,
         description="New registrations a month per client in the stock (each owes an "
         "initial interview).",
     )
-    conversations_by_need_per_client_year: float = Field(
+    conversations_by_need_per_client_year: Float = Field(
         default=0,
         ge=0,
         le=52,
         description="Conversations a client a year by need, on top of the rule set's rhythm "
         "(the 2026 rules: 'supplementary conversations by need'; no public figure).",
     )
-    outflow_per_client_month: float = Field(
+    outflow_per_client_month: Float = Field(
         default=0.1,
         ge=0,
         le=1,
@@ -546,7 +576,7 @@ class WorkloadSettings(_Settings):
         "initial interview finds the first slot left) or 'interviews_reserved' "
         "(reserved_interview_slots a staff-day on site are kept for initial interviews).",
     )
-    reserved_interview_slots: float = Field(
+    reserved_interview_slots: Float = Field(
         default=1,
         ge=0,
         le=50,
@@ -581,8 +611,8 @@ value is the setting itself; ``[assumptions.NAME]`` gives the low and high value
 class AssumptionRange(_Settings):
     """The plausible range of one assumption, with where the figures come from."""
 
-    low: float = Field(ge=0, le=52)
-    high: float = Field(ge=0, le=52)
+    low: Float = Field(ge=0, le=52)
+    high: Float = Field(ge=0, le=52)
     source: str = Field(default="assumed", max_length=2000)
 
     @model_validator(mode="after")
@@ -609,7 +639,7 @@ class Settings(_Settings):
     demand: DemandSettings
     cover: CoverSettings
     allocation: AllocationSettings
-    weightings: dict[str, dict[Criterion, Annotated[float, Field(ge=0, le=1000)]]] = Field(
+    weightings: dict[str, dict[Criterion, Annotated[Float, Field(ge=0, le=1000)]]] = Field(
         description="Named weightings of client need: criterion -> weight."
     )
     process_demand: dict[str, ProcessDemand] = Field(default_factory=dict)

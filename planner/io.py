@@ -528,25 +528,52 @@ def check_references(
     return problems
 
 
-def defaults_used(directory: Path | str) -> list[str]:
-    """Settings the instance.toml leaves out, so their defaults apply: said out loud, so
-    that a truncated or half-copied file never falls back to defaults silently."""
-    path = Path(directory) / SETTINGS_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
-        return []
-    notes = []
-    for name, info in Settings.model_fields.items():
-        kind = info.annotation
-        if not info.is_required() and isinstance(kind, type) and issubclass(kind, BaseModel):
-            section = data.get(name)
-            if not isinstance(section, dict):
-                notes.append(f"[{name}] is not in {SETTINGS_FILE}: all its defaults apply")
+def defaults_used(instance: Instance) -> list[str]:
+    """Every setting that changes a plan and that instance.toml leaves out, with the
+    default that applies, said out loud (``planner validate``), so that a truncated or
+    half-copied file never falls back to defaults silently: sections, keys inside
+    sections and inside named tables (``[process_demand.youth]``), top-level keys such
+    as ``time_zone``, and offices without a minimum cover in ``[cover]``."""
+    notes: list[str] = []
+
+    def walk(model: BaseModel, path: str) -> None:
+        for name, info in type(model).model_fields.items():
+            key = f"{path}.{name}" if path else name
+            value = getattr(model, name)
+            if name not in model.model_fields_set and not info.is_required():
+                if value is None:
+                    continue  # an optional setting left unset (no valid_to: open-ended)
+                if isinstance(value, BaseModel):
+                    notes.append(f"[{key}] is not in {SETTINGS_FILE}: all its defaults apply")
+                    continue
+                notes.append(f"{key} = {_toml_text(value)} (default: not in {SETTINGS_FILE})")
                 continue
-            missing = [k for k, f in kind.model_fields.items() if k not in section]
-            missing = [k for k in missing if not kind.model_fields[k].is_required()]
-            if missing:
-                shown = ", ".join(f"{k} = {kind.model_fields[k].get_default()!r}" for k in missing)
-                notes.append(f"[{name}] leaves out {shown} (defaults)")
+            if isinstance(value, BaseModel):
+                walk(value, key)
+            elif isinstance(value, dict):
+                for sub, item in value.items():
+                    if isinstance(item, BaseModel):
+                        walk(item, f"{key}.{sub}")
+
+    walk(instance.settings, "")
+    minimums = instance.settings.cover.office_min_per_day
+    for point in instance.active_points():
+        if point.kind == "office" and point.point_id not in minimums:
+            notes.append(
+                f"cover.office_min_per_day.{point.point_id} = 0 (default: office "
+                f"{point.name} has no minimum cover in {SETTINGS_FILE})"
+            )
     return notes
+
+
+def _toml_text(value: object) -> str:
+    """A default as it would be written in instance.toml."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_text(v)}" for k, v in value.items()) + "}"
+    return str(value)

@@ -6,6 +6,7 @@ file, line, column and what is wrong, exit code 2, no traceback.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -79,6 +80,11 @@ def _fixed_pattern(point: str, pattern: str) -> Callable[[str], str]:
         return "\n".join(rows) + "\n"
 
     return edit
+
+
+def _toml_set(key: str, value: str) -> Callable[[str], str]:
+    """Set every ``key = ...`` line of instance.toml to ``value``."""
+    return lambda text: re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
 
 
 def _header_only(text: str) -> str:
@@ -286,6 +292,36 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
         ),
         "municipalities.csv:11: column 'municipality_id': 'tervo' has no service point",
     ),
+    (
+        "a boolean where a share belongs",
+        _edit("instance.toml", _toml_set("face_to_face_share", "true")),
+        "key 'demand.face_to_face_share': true is a boolean (true/false); a number belongs here",
+    ),
+    (
+        "a boolean where a deadline belongs",
+        _edit("instance.toml", _toml_set("initial_interview_working_days", "true")),
+        "key 'rule_sets.2025.initial_interview_working_days': true is a boolean",
+    ),
+    (
+        "a boolean where an assumption belongs",
+        _edit("instance.toml", _toml_set("outflow_per_client_month", "false")),
+        "key 'workload.outflow_per_client_month': false is a boolean",
+    ),
+    (
+        "a right-to-left override in a name",
+        _edit("staff.csv", replace_cell(2, "name", "Aino\u202eV.")),
+        "staff.csv:2: column 'name': contains an invisible format character",
+    ),
+    (
+        "a zero-width space in a name",
+        _edit("municipalities.csv", replace_cell(2, "name", "Kuo\u200bpio")),
+        "municipalities.csv:2: column 'name': contains an invisible format",
+    ),
+    (
+        "a line separator in a name",
+        _edit("service_points.csv", replace_cell(2, "name", "Kaavi\u2028office")),
+        "service_points.csv:2: column 'name': contains a line separator: U+2028",
+    ),
 ]
 
 
@@ -356,3 +392,34 @@ def test_generator_reproduces_shipped_staff() -> None:
     staff, absences = generate()
     assert (INSTANCE / "staff.csv").read_text(encoding="utf-8") == staff
     assert (INSTANCE / "absences.csv").read_text(encoding="utf-8") == absences
+
+
+def test_validate_says_every_default_it_applies(instance_copy: Callable[..., Path]) -> None:
+    """A setting left out is never a silent guess: validate names it with its default."""
+    code, _, err = run_validate(KUOPIO)
+    assert code == 0 and "note:" not in err, err
+    directory = instance_copy()
+    _edit(
+        "instance.toml",
+        lambda t: (
+            "\n".join(
+                line
+                for line in t.splitlines()
+                if not line.startswith(("time_zone", "siilinjarvi_centre", "long_trip_minutes"))
+            )
+            + "\n"
+        ),
+    )(directory)
+    text = (directory / "instance.toml").read_text(encoding="utf-8")
+    text = text.replace('min_clients = 20\ncriterion = "foreign_language"\n', "")
+    (directory / "instance.toml").write_text(text, encoding="utf-8")
+    code, _, err = run_validate(directory)
+    assert code == 0, err
+    for note in (
+        'time_zone = "Europe/Helsinki" (default',
+        "schedule.long_trip_minutes = 60 (default",
+        "process_demand.integration.min_clients = 0 (default",
+        'process_demand.integration.criterion = "broad_unemployment" (default',
+        "cover.office_min_per_day.siilinjarvi_centre = 0 (default: office",
+    ):
+        assert f"note: {note}" in err, err
