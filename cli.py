@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_INSTANCE = "instances/kuopio"
 WHOLE_WORDS = "the whole month as one model"
 SPLIT_WORDS = "bound of a Lagrangian relaxation by production area, valid for the month"
-RULE_COUNT = 13
+RULE_COUNT = 14
 """Rule families of planner.check (tests/test_check.py keeps this in step)."""
 
 
@@ -424,7 +424,16 @@ def plan_instance(directory: Path, instance: str | None) -> Instance:
     help="Last month's plan: the rules that reach across the month boundary (initial "
     "interview, equity floor) then count its visits too.",
 )
-def check(directory: Path, instance: str | None, previous: Path | None) -> None:
+@click.option(
+    "--pins",
+    "pins_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The pins you hold (the CSV given to schedule --pins): the plan must keep them, "
+    "whatever its own pins.csv says (a plan that lost a pin is caught).",
+)
+def check(
+    directory: Path, instance: str | None, previous: Path | None, pins_file: Path | None
+) -> None:
     """Re-verify every hard rule of a plan from its files alone.
 
     The plan is checked against INSTANCE, or by default against the instance its
@@ -433,10 +442,17 @@ def check(directory: Path, instance: str | None, previous: Path | None) -> None:
     per violation otherwise, 2 when it is not a complete, untouched plan.
     """
     from planner.check import PlanFilesError, check_plan
+    from planner.plan.pins import PinError, pin_rows, read_pins
 
     data = plan_instance(directory, instance)
     try:
-        violations = check_plan(directory, data, previous)
+        held = pin_rows(read_pins(pins_file)) if pins_file is not None else None
+    except PinError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise UserError(f"--pins {pins_file}: {len(exc.problems)} pin(s) cannot be read") from None
+    try:
+        violations = check_plan(directory, data, previous, held)
     except PlanFilesError as exc:
         raise UserError(str(exc)) from None
     for line in violations:

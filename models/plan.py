@@ -64,6 +64,58 @@ class PinRow(_Frozen):
     pattern: str = ""
 
 
+UNMET_CAUSES: dict[str, dict[str, str]] = {
+    "unmet_visit": {
+        "pinned_closed": "the planner pinned the point closed that day",
+        "nobody_free": "no own coach of the point's team and no substitute coach could be "
+        "released that day (each was absent, off, on another visit or central duties, or "
+        "needed for an office's minimum cover, or pinned or frozen)",
+        "search_stopped": "someone could have gone; the solver stopped before it found the "
+        "plan that sends them (the plan is not proven optimal)",
+    },
+    "equity_floor": {
+        "no_weekday_room": "the point's room is free on no weekday (Mon-Fri)",
+    },
+    "initial_interview_late": {
+        "too_few_visits": "the visits held leave these registration days without an on-site "
+        "day within the deadline",
+    },
+    "demand_shortfall": {
+        "room_capacity": "the rhythm's open days times the rooms hold fewer staff-days than "
+        "the demand",
+        "part_day": "less than one staff-day short: one more whole day would cost more",
+        "nobody_free": "on every open day with a free room, nobody of the team and no "
+        "substitute could be released",
+        "search_stopped": "someone could have gone; the solver stopped before it found that "
+        "plan",
+    },
+    "process_shortfall": {
+        "nobody_free": "on every visit day with a free room, nobody of the municipality's "
+        "team with the skill and no substitute with it could be released",
+        "search_stopped": "someone with the skill could have gone; the solver stopped before "
+        "it found that plan",
+    },
+    "responsible_shortfall": {
+        "too_few_with_skill": "fewer than two people of the production area with the skill "
+        "work this month, and every one of them is named",
+    },
+    "office_cover_shortfall": {
+        "nobody_free": "no substitute could be released from another office or central "
+        "duties that day",
+        "search_stopped": "a substitute could have come; the solver stopped before it found "
+        "that plan",
+    },
+    "central_cover_shortfall": {
+        "nobody_free": "no substitute could be released from an office that day",
+        "search_stopped": "a substitute could have come; the solver stopped before it found "
+        "that plan",
+    },
+}
+"""The fixed vocabulary of what a plan may give as the cause of something it could not
+do, per rule. The checker verifies each cause against the plan and the instance (a cause
+that does not hold is a violation); ``reason`` says the same in a planner's words."""
+
+
 class Unmet(_Frozen):
     """Something the plan could not do, with the rule and the resource that blocked it."""
 
@@ -73,6 +125,7 @@ class Unmet(_Frozen):
     rule: str
     amount: float
     reason: str
+    cause: str = Field(default="", description="One of UNMET_CAUSES[rule], verified by check.")
 
 
 class Penalty(_Frozen):

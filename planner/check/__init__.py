@@ -45,16 +45,24 @@ __all__ = [
 ]
 
 
-def check_plan(directory: Path, instance: Instance, previous: Path | None = None) -> list[str]:
+def check_plan(
+    directory: Path,
+    instance: Instance,
+    previous: Path | None = None,
+    pins: list[dict[str, str]] | None = None,
+) -> list[str]:
     """Every violation of a hard rule, in words; an empty list means the plan is sound.
 
     Raises :class:`PlanFilesError` when the directory is not a complete, untouched plan.
     ``previous`` is last month's plan directory: with it, the rules that reach across
-    the month boundary (initial interview, equity floor) count its visits too.
+    the month boundary (initial interview, equity floor) count its visits too. ``pins``
+    are the pins the planner holds (``check --pins``, the desk's store): the plan must
+    keep them as well as its own pins.csv, which a buggy writer could have emptied.
     """
     manifest = read_manifest(directory)
     tables = {name: read_table(directory, name) for name in TABLES}
-    pins = read_table(directory, "pins.csv") if "pins.csv" in manifest.files else []
+    own = read_table(directory, "pins.csv") if "pins.csv" in manifest.files else []
+    outside = [p for p in pins or [] if p not in own]
     before = None
     if previous is not None:
         read_manifest(previous)
@@ -69,7 +77,8 @@ def check_plan(directory: Path, instance: Instance, previous: Path | None = None
         unmet=tables["unmet.csv"],
         roles=tables["roles.csv"],
         previous_visits=before,
-        pins=pins,
+        pins=own + outside,
+        status=manifest.status,
     )
     problems: list[str] = []
     for rule in RULES:
@@ -78,3 +87,4 @@ def check_plan(directory: Path, instance: Instance, previous: Path | None = None
         except (KeyError, ValueError) as exc:
             problems.append(f"{rule.__name__}: cannot be checked ({exc})")
     return problems
+

@@ -28,7 +28,7 @@ COLUMNS = {
     "schedule.csv": ("date", "staff_id", "place_id", "activity", "substitute_cover"),
     "responsible.csv": ("municipality_id", "process", "staff_id", "point_id"),
     "points.csv": ("point_id", "municipality_id", "pattern"),
-    "unmet.csv": ("date", "point_id", "municipality_id", "rule", "amount", "reason"),
+    "unmet.csv": ("date", "point_id", "municipality_id", "rule", "amount", "cause", "reason"),
     "roles.csv": ("staff_id", "role", "area_id"),
     "pins.csv": ("rule", "staff_id", "point_id", "date", "pattern"),
 }
@@ -63,6 +63,9 @@ class Manifest:
     files: dict[str, str]
     instance_dir: str
     instance_files: dict[str, str]
+    status: str = ""
+    """The solver's status the plan records (a claim: 'search stopped' excuses need a
+    plan that does not say OPTIMAL)."""
 
 
 def read_manifest(directory: Path) -> Manifest:
@@ -83,6 +86,7 @@ def read_manifest(directory: Path) -> Manifest:
             files=dict(source["files"]),
             instance_dir=str(source["instance_dir"]),
             instance_files=dict(source["instance_files"]),
+            status=str(data.get("stats", {}).get("status", "")),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PlanFilesError(f"{path} is not a plan manifest ({exc.__class__.__name__})") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -42,27 +43,33 @@ class PlanView:
     previous_visits: list[dict[str, str]] | None = None
     """Last month's visits, when its plan is given: the context across the boundary."""
     pins: list[dict[str, str]] = field(default_factory=list)
-    """What the planner pinned (pins.csv of the plan folder, when it has one)."""
+    """What the planner pinned: pins.csv of the plan folder, and the pins given from
+    outside (``check --pins``, the desk's store)."""
+    status: str = ""
+    """The solver's status the manifest records (OPTIMAL, FEASIBLE, ...)."""
     days: list[dt.date] = field(default_factory=list)
     rows: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     declared: dict[str, dict[str, float]] = field(default_factory=dict)
     role: dict[str, str] = field(default_factory=dict)
     area: dict[str, str] = field(default_factory=dict)
+    bad_declarations: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.days = working_days(self.month)
         for row in self.schedule:
             self.rows.setdefault((row["date"], row["staff_id"]), row)
         declared: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for row in self.unmet:
+        for line, row in enumerate(self.unmet, start=2):
+            problem = _declaration_problem(row, self.instance)
+            if problem:
+                # An excuse that cannot be read excuses nothing (NaN compares false with
+                # everything, so a 'nan' amount would otherwise excuse any shortfall).
+                self.bad_declarations.append(f"declared: unmet.csv:{line}: {problem}")
+                continue
             key = "|".join((row["date"], row["point_id"] or row["municipality_id"]))
-            try:
-                declared[row["rule"]][key] += float(row["amount"] or 0)
-            except ValueError:
-                declared[row["rule"]][key] += math.inf
+            declared[row["rule"]][key] += float(row["amount"])
         self.declared = declared
-        self.role = {r["staff_id"]: r["role"] for r in self.roles}
-        self.area = {r["staff_id"]: r["area_id"] for r in self.roles}
+        self.role, self.area = allocated_roles(self.instance)
 
     def staff(self) -> dict[str, object]:
         return {s.staff_id: s for s in self.instance.staff}
@@ -116,6 +123,68 @@ class PlanView:
 
     def team(self, point_id: str) -> set[str]:
         return {r["staff_id"] for r in self.responsible if r["point_id"] == point_id}
+
+
+def allocated_roles(instance: Instance) -> tuple[dict[str, str], dict[str, str]]:
+    """Each person's role and production area by the allocation of the instance itself
+    (the quota method of :mod:`planner.allocation`, deterministic from the instance),
+    never by the plan's roles.csv, which is a claim this checker verifies. Without a
+    possible allocation, everyone works in the area of their home point."""
+    from planner.allocation.staff import AllocationError, allocate
+
+    try:
+        homes = allocate(instance).home_areas
+    except AllocationError:
+        homes = {
+            s.staff_id: instance.area_of_point(s.home_point_id) for s in instance.regular_staff()
+        }
+    role, area = {}, {}
+    for person in instance.staff:
+        if person.substitute:
+            role[person.staff_id], area[person.staff_id] = "substitute", ""
+            continue
+        home = homes.get(person.staff_id, "central")
+        role[person.staff_id] = "central" if home == "central" else "local"
+        area[person.staff_id] = "" if home == "central" else home
+    return role, area
+
+
+def _declaration_problem(row: dict[str, str], instance: Instance) -> str:
+    """What is wrong with one declared excuse as written, or '' (its truth is checked by
+    the rule families and :func:`declared_excuses`)."""
+    from models.plan import UNMET_CAUSES
+
+    rule, cause = row["rule"], row.get("cause", "")
+    if rule not in UNMET_CAUSES:
+        return f"unknown rule {rule!r}"
+    if cause not in UNMET_CAUSES[rule]:
+        return f"{rule}: cause {cause!r} is not one of {', '.join(UNMET_CAUSES[rule])}"
+    try:
+        amount = float(row["amount"])
+    except ValueError:
+        return f"{rule}: amount {row['amount']!r} is not a number"
+    if not math.isfinite(amount) or amount <= 0:
+        return f"{rule}: amount {row['amount']!r} is not a positive finite number"
+    if row["date"]:
+        try:
+            dt.date.fromisoformat(row["date"])
+        except ValueError:
+            return f"{rule}: date {row['date']!r} is not a date (YYYY-MM-DD)"
+    points = {p.point_id: p for p in instance.active_points()}
+    if row["point_id"] and row["point_id"] != "central":
+        point = points.get(row["point_id"])
+        if point is None:
+            return f"{rule}: {row['point_id']!r} is no active service point"
+        if row["municipality_id"] != point.municipality_id:
+            return (
+                f"{rule}: {row['point_id']} lies in {point.municipality_id}, not in "
+                f"{row['municipality_id']!r}"
+            )
+    elif row["municipality_id"] and row["municipality_id"] not in {
+        m.municipality_id for m in instance.active_municipalities()
+    }:
+        return f"{rule}: {row['municipality_id']!r} is no active municipality"
+    return ""
 
 
 def _absences(instance: Instance) -> dict[str, set[dt.date]]:
@@ -237,17 +306,18 @@ def outreach_assignments(v: PlanView) -> Iterator[str]:
     staff work at their home office when not out, substitutes anywhere."""
     staff = v.staff()
     active = {p.point_id: p for p in v.instance.active_points()}
+    listed = {r["staff_id"]: r for r in v.roles}
     for person in v.instance.staff:
-        want = "substitute" if person.substitute else None
-        got = v.role.get(person.staff_id)
-        if got is None:
-            yield f"role: {person.staff_id} {v.month}: no row in roles.csv"
-        elif (got == "substitute") != (want == "substitute") or got not in (
-            "local",
-            "central",
-            "substitute",
-        ):
-            yield f"role: {person.staff_id} {v.month}: role {got!r} does not fit staff.csv"
+        sid = person.staff_id
+        row = listed.get(sid)
+        if row is None:
+            yield f"role: {sid} {v.month}: no row in roles.csv"
+        elif (row["role"], row["area_id"]) != (v.role[sid], v.area[sid]):
+            yield (
+                f"role: {sid} {v.month}: roles.csv says {row['role']} in "
+                f"{row['area_id'] or '-'}, the instance's allocation gives {v.role[sid]} in "
+                f"{v.area[sid] or '-'}"
+            )
     on_visit: set[tuple[str, str]] = set()
     seen_visits: set[tuple[str, str]] = set()
     for visit in v.visits:
@@ -260,6 +330,11 @@ def outreach_assignments(v: PlanView) -> Iterator[str]:
         if point is None or point.kind != "outreach":
             yield f"{where}: not an active outreach point"
             continue
+        if visit["municipality_id"] != point.municipality_id:
+            yield (
+                f"{where}: listed in {visit['municipality_id']!r}, but {pid} lies in "
+                f"{point.municipality_id}"
+            )
         try:
             day = dt.date.fromisoformat(date)
         except ValueError:
@@ -269,13 +344,16 @@ def outreach_assignments(v: PlanView) -> Iterator[str]:
             yield f"{where}: not a working day of {v.month}"
         if day.weekday() not in point.weekdays:
             yield f"{where}: the room is not free on {day:%A}"
-        if visit["start"] < point.open.strftime("%H:%M") or visit["end"] > point.close.strftime(
-            "%H:%M"
-        ):
-            yield f"{where}: {visit['start']}-{visit['end']} is outside opening hours"
+        yield from _visit_hours(where, visit, point)
         people = visit["staff_ids"].split()
         if not people:
             yield f"{where}: nobody goes"
+        for sid in sorted({s for s in people if people.count(s) > 1}):
+            yield f"{where}: {sid} is listed {people.count(sid)} times"
+        for sid in people:
+            if sid not in staff:
+                yield f"{where}: unknown person {sid!r}"
+        people = list(dict.fromkeys(people))
         if len(people) > point.rooms:
             yield f"{where}: {len(people)} people for {point.rooms} room(s)"
         if not any("coach" in staff[s].skills for s in people if s in staff):  # type: ignore[attr-defined]
@@ -314,6 +392,36 @@ def outreach_assignments(v: PlanView) -> Iterator[str]:
             yield f"role: {sid} {date}: at office {place}, not their home office"
         if role == "substitute" and activity == "office" and place not in offices:
             yield f"role: {sid} {date}: covers {place!r}, which is not an office"
+        if activity == "central" and place != "central":
+            yield f"role: {sid} {date}: central duties at {place!r}, not at the central place"
+        if activity in ("absent", "off") and place:
+            yield f"working days: {sid} {date}: {activity}, but at {place!r}"
+        if row.get("substitute_cover") not in ("true", "false"):
+            yield (
+                f"working days: {sid} {date}: substitute_cover "
+                f"{row.get('substitute_cover')!r} is neither true nor false"
+            )
+
+
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _visit_hours(where: str, visit: dict[str, str], point: object) -> Iterator[str]:
+    """Times are times: HH:MM, the end after the start, inside the point's opening hours
+    (compared as times, never as text: '7:30' sorts after '15:00')."""
+    start, end = visit["start"], visit["end"]
+    bad = [t for t in (start, end) if not TIME.match(t)]
+    if bad:
+        yield f"{where}: {', '.join(repr(t) for t in bad)} is not a time (HH:MM)"
+        return
+    begin, finish = dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    if finish <= begin:
+        yield f"{where}: ends at {end}, not after it starts at {start}"
+    if begin < point.open or finish > point.close:  # type: ignore[attr-defined]
+        yield (
+            f"{where}: {start}-{end} is outside opening hours "
+            f"{point.open:%H:%M}-{point.close:%H:%M}"  # type: ignore[attr-defined]
+        )
 
 
 def pins_kept(v: PlanView) -> Iterator[str]:
@@ -348,10 +456,14 @@ def pins_kept(v: PlanView) -> Iterator[str]:
 
 def named_workers(v: PlanView) -> Iterator[str]:
     """Each municipality has at least two named responsible workers for every key process it
-    needs (never one), each with that skill, none a substitute, unless the plan declares
-    that fewer people with the skill work in the area this month."""
+    needs (never one), each with that skill, none a substitute, each of the regular staff
+    of the municipality's own production area (by the instance's allocation); fewer only
+    when fewer people of that area with the skill work this month and every one of them
+    is named, and the plan declares exactly the difference."""
     staff = v.staff()
+    away = _absences(v.instance)
     by_process: dict[tuple[str, str], set[str]] = defaultdict(set)
+    area_of = {m.municipality_id: m.area_id for m in v.instance.municipalities}
     for row in v.responsible:
         sid, muni = row["staff_id"], row["municipality_id"]
         where = f"named workers: {sid} {v.month}"
@@ -362,13 +474,39 @@ def named_workers(v: PlanView) -> Iterator[str]:
             yield f"{where}: named for {row['process']} in {muni} without the skill"
         if staff[sid].substitute:  # type: ignore[attr-defined]
             yield f"{where}: a substitute named in {muni}"
+        elif v.role.get(sid) != "local" or v.area.get(sid) != area_of.get(muni):
+            yield (
+                f"{where}: named in {muni} (area {area_of.get(muni)}), but the instance's "
+                f"allocation puts them {v.role.get(sid)} in {v.area.get(sid) or '-'}"
+            )
         by_process[(muni, row["process"])].add(sid)
     for muni, processes in v.needed().items():
-        excused = v.excused("responsible_shortfall", "", muni)
+        owed = 0.0
         for process in processes:
             count = len(by_process[(muni, process)])
-            if count < 2 and count + excused < 2:
-                yield f"named workers: {muni} {v.month}: {count} named for {process}, not two"
+            if count >= 2:
+                continue
+            able = {
+                s.staff_id
+                for s in v.instance.staff
+                if v.role.get(s.staff_id) == "local"
+                and v.area.get(s.staff_id) == area_of.get(muni)
+                and process in s.skills
+                and any(d not in away[s.staff_id] for d in v.days)
+            }
+            if len(able) >= 2 or able - by_process[(muni, process)]:
+                yield (
+                    f"named workers: {muni} {v.month}: {count} named for {process}, not two "
+                    f"({len(able)} of the area with the skill work this month)"
+                )
+            else:
+                owed += 2 - count
+        declared = v.excused("responsible_shortfall", "", muni)
+        if abs(declared - owed) > TOLERANCE:
+            yield (
+                f"named workers: {muni} {v.month}: declares {declared:g} named worker(s) "
+                f"missing, the plan and the staff show {owed:g}"
+            )
 
 
 def unmet_visits(v: PlanView) -> Iterator[str]:
@@ -392,6 +530,19 @@ def unmet_visits(v: PlanView) -> Iterator[str]:
                 )
             if (point.point_id, date) in held and declared:
                 yield f"unmet visit: {point.point_id} {date}: declared unmet, but a visit is held"
+            if declared and abs(declared - 1) > TOLERANCE:
+                yield f"unmet visit: {point.point_id} {date}: declared {declared:g} times, not once"
+        opens = {
+            d.isoformat()
+            for d in pattern.open_days(v.month, room, settings.schedule.holiday_policy)
+        }
+        for key in v.declared.get("unmet_visit", {}):
+            date, where = key.split("|")
+            if where == point.point_id and date not in opens:
+                yield (
+                    f"unmet visit: {point.point_id} {date or v.month}: declared unmet, but "
+                    f"its rhythm {row['pattern']!r} does not open it that day"
+                )
 
 
 def _timeline(v: PlanView, reach: int) -> tuple[list[dt.date], list[dt.date], list[dt.date]]:
@@ -451,6 +602,9 @@ def initial_interview(v: PlanView) -> Iterator[str]:
             if not (r + reach < first or r > last) and not any(marks[r + 1 : r + reach + 1])
         ]
         declared = v.excused("initial_interview_late", "", muni)
+        # Without last month's plan, registration days at its end cannot be judged: the
+        # plan may count up to `reach` of them late; with it, the count is exact.
+        slack = 0 if v.previous_visits is not None else reach
         if len(late) > declared + TOLERANCE:
             shown = ", ".join(str(d) for d in late[:3])
             yield (
@@ -458,10 +612,11 @@ def initial_interview(v: PlanView) -> Iterator[str]:
                 f"on-site visit within {reach} working days (rule set {key}), "
                 f"{declared:g} declared"
             )
-        elif v.previous_visits is not None and declared > len(late) + TOLERANCE:
+        elif declared > len(late) + slack + TOLERANCE or declared != int(declared):
             yield (
                 f"initial interview: {muni} {v.month}: {declared:g} late registration day(s) "
                 f"declared, the plan shows {len(late)}"
+                + ("" if slack == 0 else f" (and at most {slack} at last month's end)")
             )
 
 
@@ -536,6 +691,11 @@ def process_demand(v: PlanView) -> Iterator[str]:
                 f"process demand: {muni} {v.month}: {short_total} staff-day(s) of needed key "
                 f"processes missing, {declared:g} declared"
             )
+        elif declared > short_total + TOLERANCE:
+            yield (
+                f"process demand: {muni} {v.month}: declares {declared:g} staff-day(s) "
+                f"missing, the plan misses {short_total}"
+            )
 
 
 def substitute_pool(v: PlanView) -> Iterator[str]:
@@ -562,8 +722,19 @@ def office_cover(v: PlanView) -> Iterator[str]:
                 if d == date and r["activity"] == "office" and r["place_id"] == office
             )
             excused = v.excused("office_cover_shortfall", date, office)
-            if present + excused < minimum:
+            if present + excused < minimum - TOLERANCE:
                 yield f"office cover: {office} {date}: {present} of {minimum}, undeclared"
+            elif excused and abs(excused - (minimum - present)) > TOLERANCE:
+                yield (
+                    f"office cover: {office} {date}: declares {excused:g} short, the plan has "
+                    f"{present} of {minimum}"
+                )
+    for key in v.declared.get("office_cover_shortfall", {}):
+        date, office = key.split("|")
+        if office not in v.instance.settings.cover.office_min_per_day or date not in {
+            d.isoformat() for d in v.days
+        }:
+            yield f"office cover: {office} {date or v.month}: declared short, but has no minimum"
 
 
 def central_cover(v: PlanView) -> Iterator[str]:
@@ -580,8 +751,13 @@ def central_cover(v: PlanView) -> Iterator[str]:
             and (v.role.get(sid) == "central" or r.get("substitute_cover") == "true")
         )
         excused = v.excused("central_cover_shortfall", date, "central")
-        if present + excused < minimum:
+        if present + excused < minimum - TOLERANCE:
             yield f"central cover: central {date}: {present} of {minimum}, undeclared"
+        elif excused and abs(excused - (minimum - present)) > TOLERANCE:
+            yield (
+                f"central cover: central {date}: declares {excused:g} short, the plan has "
+                f"{present} of {minimum}"
+            )
 
 
 FLOOR_DAYS = {"weekly": 7, "biweekly": 14}
@@ -628,6 +804,148 @@ def equity_floor(v: PlanView) -> Iterator[str]:
                 )
 
 
+def _releasable(v: PlanView, date: str, point_id: str = "", central: bool = False) -> set[str]:
+    """Who could have been released on ``date``: people at an office above its minimum
+    cover (with ``central``, also substitutes on central duties above the central
+    minimum), not frozen that day and not pinned away from ``point_id``. The planner
+    states its causes by this rule (:data:`models.plan.UNMET_CAUSES`)."""
+    minimum = v.instance.settings.cover.office_min_per_day
+    rows = [r for (d, _), r in v.rows.items() if d == date]
+    offices: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r["activity"] == "office":
+            offices[r["place_id"]] += 1
+    covering = sum(1 for r in rows if r["activity"] == "central")
+    held = {
+        (p["staff_id"], p["date"])
+        for p in v.pins
+        if p["rule"].startswith("frozen:")
+        or (p["rule"] == "does_not_go" and p["point_id"] == point_id)
+    }
+    free = set()
+    for r in rows:
+        if (r["staff_id"], date) in held:
+            continue
+        if r["activity"] == "office" and offices[r["place_id"]] > minimum.get(r["place_id"], 0):
+            free.add(r["staff_id"])
+        spare = covering > v.instance.settings.cover.central_min_per_day
+        if central and spare and r["activity"] == "central" and r["substitute_cover"] == "true":
+            free.add(r["staff_id"])
+    return free
+
+
+def declared_excuses(v: PlanView) -> Iterator[str]:
+    """Every excuse in unmet.csv is read as what it is (a known rule, a cause from the
+    fixed vocabulary, a finite positive amount, a date, a place in its municipality) and
+    its cause holds in the plan and the instance: a point pinned closed was pinned; 'nobody
+    free' means nobody who could go was releasable; 'search stopped' is only the word of a
+    plan not proven optimal in which someone was releasable; a room free on no weekday is
+    so. An excuse that does not hold is a violation naming the rule, the place and the day.
+    (The amounts are compared with what the plan shows by each rule's own family.)"""
+    yield from v.bad_declarations
+    staff = v.staff()
+    subs = {s.staff_id for s in v.instance.staff if s.substitute}
+    coaches = {sid for sid, s in staff.items() if "coach" in s.skills}  # type: ignore[attr-defined]
+    points = {p.point_id: p for p in v.instance.active_points()}
+    held = {(r["point_id"], r["date"]): r["staff_ids"].split() for r in v.visits}
+    closed = {(p["point_id"], p["date"]) for p in v.pins if p["rule"] == "closed"}
+    optimal = v.status == "OPTIMAL"
+    for row in v.unmet:
+        if _declaration_problem(row, v.instance):
+            continue
+        rule, cause, date, pid = row["rule"], row["cause"], row["date"], row["point_id"]
+        where = f"declared: {rule} {pid or row['municipality_id']} {date or v.month}"
+        free: set[str] | None = None
+        if rule == "unmet_visit":
+            if cause == "pinned_closed" and (pid, date) not in closed:
+                yield f"{where}: says pinned closed, but no pin closes it that day"
+            if cause in ("nobody_free", "search_stopped"):
+                able = (v.team(pid) | subs) & coaches
+                free = _releasable(v, date, pid) & able
+        elif rule == "equity_floor":
+            weekdays = {int(d) for d in points[pid].weekdays} & {0, 1, 2, 3, 4}
+            if weekdays:
+                yield (
+                    f"{where}: says the room is free on no weekday, but it is free on "
+                    + " ".join(("Mon", "Tue", "Wed", "Thu", "Fri")[d] for d in sorted(weekdays))
+                )
+        elif rule == "demand_shortfall":
+            yield from _demand_cause(v, row, where, held)
+            if cause in ("nobody_free", "search_stopped"):
+                free = _demand_free(v, pid, held, v.team(pid) | subs)
+        elif rule == "process_shortfall" and cause in ("nobody_free", "search_stopped"):
+            muni = row["municipality_id"]
+            needed = set(v.needed().get(muni, []))
+            able = {
+                s
+                for s in {r["staff_id"] for r in v.responsible if r["municipality_id"] == muni}
+                | subs
+                if s in staff and staff[s].skills & needed  # type: ignore[attr-defined]
+            }
+            free = set()
+            for p in v.outreach_points(muni):
+                for (point, day), people in held.items():
+                    if point == p and len(people) < points[p].rooms:
+                        free |= _releasable(v, day, p) & able
+        elif rule in ("office_cover_shortfall", "central_cover_shortfall"):
+            free = _releasable(v, date, central=rule == "office_cover_shortfall") & subs
+            free -= {s for (d, s), r in v.rows.items() if d == date and r["place_id"] == pid}
+        if free is None:
+            continue
+        if cause == "nobody_free" and free:
+            shown = " ".join(sorted(free)[:4])
+            yield f"{where}: says nobody could be released, but {shown} could have been"
+        if cause == "search_stopped" and (optimal or not free):
+            yield (
+                f"{where}: says the search stopped before it found who could go, but "
+                + ("the plan is proven optimal" if optimal else "nobody was releasable")
+            )
+
+
+def _demand_cause(
+    v: PlanView, row: dict[str, str], where: str, held: dict[tuple[str, str], list[str]]
+) -> Iterator[str]:
+    """A demand shortfall's cause by the numbers: the rhythm's capacity, or part of a day."""
+    point = next(p for p in v.instance.active_points() if p.point_id == row["point_id"])
+    amount = float(row["amount"])
+    pattern = v.pattern(point.point_id)
+    if pattern is None:
+        return
+    room = {int(d) for d in point.weekdays}
+    days = pattern.open_days(v.month, room, v.instance.settings.schedule.holiday_policy)
+    capacity = len(days) * point.rooms
+    planned = sum(len(p) for (pid, _), p in held.items() if pid == point.point_id)
+    if row["cause"] == "room_capacity" and capacity > planned + amount - TOLERANCE:
+        yield (
+            f"{where}: says the rhythm's {len(days)} open day(s) x {point.rooms} room(s) "
+            f"cannot hold the demand, but they hold {capacity} staff-days and "
+            f"{planned + amount:g} are needed"
+        )
+    if row["cause"] == "part_day" and amount >= 1 - TOLERANCE:
+        yield f"{where}: says less than a day short, but declares {amount:g} staff-days"
+
+
+def _demand_free(
+    v: PlanView, point_id: str, held: dict[tuple[str, str], list[str]], able: set[str]
+) -> set[str]:
+    """Who could have been released to an open day of the point with a free room (an own
+    coach, on a day nobody went)."""
+    point = next(p for p in v.instance.active_points() if p.point_id == point_id)
+    pattern = v.pattern(point_id)
+    if pattern is None:
+        return set()
+    room = {int(d) for d in point.weekdays}
+    free: set[str] = set()
+    coaches = {s.staff_id for s in v.instance.staff if "coach" in s.skills}
+    for day in pattern.open_days(v.month, room, v.instance.settings.schedule.holiday_policy):
+        date = day.isoformat()
+        going = held.get((point_id, date), [])
+        if len(going) < point.rooms:
+            # A day without a visit is only held with an own coach.
+            free |= _releasable(v, date, point_id) & (able if going else able & coaches)
+    return free
+
+
 RULES: list[Callable[[PlanView], Iterator[str]]] = [
     working_days_and_absences,
     visit_patterns,
@@ -642,4 +960,5 @@ RULES: list[Callable[[PlanView], Iterator[str]]] = [
     office_cover,
     central_cover,
     equity_floor,
+    declared_excuses,
 ]

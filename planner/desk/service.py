@@ -557,7 +557,10 @@ def publish_draft(desk: Desk, month: str, who: str) -> str:
     with desk.lock():
         directory = _draft_to_publish(desk, month)
         try:
-            result = publish_checked(desk.db, directory, desk.instance(), log.now())
+            held = [
+                {c: str(a.detail.get(c, "")) for c in COLUMNS} for a in active_pins(desk, month)
+            ]
+            result = publish_checked(desk.db, directory, desk.instance(), log.now(), held)
         except WorkflowError as exc:
             words_ = str(exc).replace(str(directory), "the draft")
             raise DeskError(named(words_, desk.instance())) from None

@@ -86,7 +86,7 @@ def points_table(plan: Plan) -> pd.DataFrame:
 def unmet_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
         [{**u.model_dump(), "date": u.date.isoformat() if u.date else ""} for u in plan.unmet],
-        columns=["date", "point_id", "municipality_id", "rule", "amount", "reason"],
+        columns=["date", "point_id", "municipality_id", "rule", "amount", "cause", "reason"],
     )
 
 

@@ -114,6 +114,20 @@ def read_pins(path: Path) -> list[Pin]:
     return pins
 
 
+def pin_rows(pins: list[Pin]) -> list[dict[str, str]]:
+    """Pins as the rows of a plan's pins.csv, for the checker (which reads rows)."""
+    return [
+        {
+            "rule": p.rule,
+            "staff_id": p.staff_id,
+            "point_id": p.point_id,
+            "date": p.date.isoformat() if p.date else "",
+            "pattern": p.pattern,
+        }
+        for p in pins
+    ]
+
+
 def frozen_before(previous_days: tuple, day: dt.date) -> list[Pin]:
     """Pins that keep every person-day before ``day`` as the plan being re-planned had it
     (``--from-day``): what was worked stays worked, where it was."""

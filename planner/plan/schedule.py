@@ -10,7 +10,7 @@ model was 3–6 % better every month.)
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -363,7 +363,7 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: li
         schedule=tuple(schedule),
         responsible=responsible,
         points=tuple(points),
-        unmet=tuple(explain_unmet(data, solved)),
+        unmet=tuple(explain_unmet(data, solved, schedule)),
         penalties=tuple(_penalties(data, solved)),
         capacity_warnings=tuple(warnings),
         stats=stats,
@@ -542,10 +542,59 @@ def measured_shortfalls(data: MonthData, solved: Solved) -> dict[str, dict[tuple
     return result
 
 
-def _why_unmet(data: MonthData, point_id: str, day: int, subs: list[str]) -> str:
-    """Why nobody went to an open day: the point's own coaches, then the substitutes."""
+class _Release:
+    """Who could have been released on a day of the plan: people at an office above its
+    minimum cover (or substitutes on central duties above the central minimum), not
+    frozen by a re-plan that day. The checker verifies a plan's causes by the same
+    stated rule (:data:`models.plan.UNMET_CAUSES`); a shortfall with someone releasable
+    is only possible in a plan the solver did not prove optimal, and says so."""
+
+    def __init__(self, data: MonthData, schedule: list[ScheduleEntry]) -> None:
+        self.minimum = data.instance.settings.cover.office_min_per_day
+        self.central_min = data.instance.settings.cover.central_min_per_day
+        self.frozen = {(p.staff_id, p.date) for p in data.pins if p.rule.startswith("frozen:")}
+        self.kept_away = {
+            (p.staff_id, p.point_id, p.date) for p in data.pins if p.rule == "does_not_go"
+        }
+        self.by_day: dict[dt.date, list[ScheduleEntry]] = defaultdict(list)
+        for entry in schedule:
+            self.by_day[entry.date].append(entry)
+
+    def free(self, date: dt.date, point_id: str = "", central: bool = False) -> set[str]:
+        entries = self.by_day.get(date, [])
+        offices = Counter(e.place_id for e in entries if e.activity == "office")
+        covering = sum(1 for e in entries if e.activity == "central")
+        free = set()
+        for e in entries:
+            if (e.staff_id, date) in self.frozen or (e.staff_id, point_id, date) in self.kept_away:
+                continue
+            if e.activity == "office" and offices[e.place_id] > self.minimum.get(e.place_id, 0):
+                free.add(e.staff_id)
+            central_spare = covering > self.central_min
+            if central and central_spare and e.substitute_cover and e.activity == "central":
+                free.add(e.staff_id)
+        return free
+
+
+def _names(data: MonthData, people: set[str] | list[str]) -> str:
+    names = {s.staff_id: s.name for s in data.instance.staff}
+    return ", ".join(sorted(names.get(s, s) for s in people))
+
+
+def _why_unmet(
+    data: MonthData, point_id: str, day: int, subs: list[str], release: _Release
+) -> tuple[str, str]:
+    """(cause, words) of an open day nobody went to: the point's own coaches, then the
+    substitutes with coach skill."""
     staff = {s.staff_id: s for s in data.instance.staff}
     team = [s for s in data.teams.get(point_id, []) if "coach" in staff[s].skills]
+    coaches = team + [s for s in subs if "coach" in staff[s].skills]
+    releasable = release.free(data.days[day], point_id) & set(coaches)
+    if releasable:
+        return "search_stopped", (
+            f"{_names(data, releasable)} could have gone (at an office above its minimum "
+            "cover); the solver stopped before it found the plan that sends them"
+        )
     present = [s for s in team if data.available[s][day]]
     free_subs = [s for s in subs if data.available[s][day] and "coach" in staff[s].skills]
     if not present:
@@ -555,7 +604,7 @@ def _why_unmet(data: MonthData, point_id: str, day: int, subs: list[str]) -> str
             f"{len(present)} of the {len(team)} own coaches on the team of {point_id} were "
             "at work but needed for office cover or other visits"
         )
-    return why + (
+    return "nobody_free", why + (
         "; no substitute with coach skill was at work"
         if not free_subs
         else "; the substitutes with coach skill were all covering elsewhere"
@@ -567,15 +616,23 @@ def _day_list(days: list[dt.date]) -> str:
     return shown + (f" and {len(days) - 6} more" if len(days) > 6 else "")
 
 
-def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
-    """Each thing the plan could not do, with the rule and the resource that blocked it."""
+def explain_unmet(
+    data: MonthData, solved: Solved, schedule: list[ScheduleEntry]
+) -> list[Unmet]:
+    """Each thing the plan could not do, with the rule, the resource that blocked it and
+    its cause from the fixed vocabulary the checker verifies (:data:`UNMET_CAUSES`)."""
     instance = data.instance
     staff = {s.staff_id: s for s in instance.staff}
     result: list[Unmet] = []
     subs = [s.staff_id for s in data.people("substitute")]
+    release = _Release(data, schedule)
     closed = {(p.point_id, p.date) for p in data.pins if p.rule == "closed"}
     for point_id, day in sorted(solved.open - solved.staffed, key=lambda k: (k[1], k[0])):
         muni = instance.point(point_id).municipality_id
+        if (point_id, data.days[day]) in closed:
+            cause, why = "pinned_closed", "pinned closed by the planner (pins.csv)"
+        else:
+            cause, why = _why_unmet(data, point_id, day, subs, release)
         result.append(
             Unmet(
                 date=data.days[day],
@@ -583,11 +640,8 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 municipality_id=muni,
                 rule="unmet_visit",
                 amount=1,
-                reason=(
-                    "pinned closed by the planner (pins.csv)"
-                    if (point_id, data.days[day]) in closed
-                    else _why_unmet(data, point_id, day, subs)
-                ),
+                reason=why,
+                cause=cause,
             )
         )
     for point_id, why in sorted(data.floor_broken.items()):
@@ -599,6 +653,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 rule="equity_floor",
                 amount=1,
                 reason=why,
+                cause="no_weekday_room",
             )
         )
     late_by_muni: dict[str, list[dt.date]] = defaultdict(list)
@@ -626,9 +681,13 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                     + f"; rhythm {words}; room free on "
                     + " ".join(d.label for d in rooms)
                 ),
+                cause="too_few_visits",
             )
         )
     shortfalls = measured_shortfalls(data, solved)
+    held: Counter[tuple[str, dt.date]] = Counter(
+        (point, data.days[day]) for _, point, day in solved.x
+    )
     for (point_id,), short in shortfalls["demand"].items():
         if short <= 0:
             continue
@@ -636,21 +695,36 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
         days = [d for (p, d) in solved.open if p == point_id]
         capacity = len(days) * point.rooms
         need = data.demand[point_id]
+        team = set(data.teams.get(point_id, [])) | set(subs)
+        coaches = {s for s in team if "coach" in staff[s].skills}
+        releasable = {
+            s
+            for d in days
+            if held.get((point_id, data.days[d]), 0) < point.rooms
+            for s in release.free(data.days[d], point_id)
+            & (team if held.get((point_id, data.days[d]), 0) else coaches)
+        }
         if 10 * capacity < need.tenths:
-            why = (
+            cause, why = "room_capacity", (
                 f"the rhythm chosen opens it {len(days)} day(s) with {point.rooms} room(s): "
                 f"at most {capacity} staff-days against a demand of {need.staff_days:.1f}; "
                 f"the room is free only on {' '.join(d.label for d in sorted(point.weekdays))}"
             )
         elif short < 10:
             planned = (need.tenths - short) / 10
-            why = (
+            cause, why = "part_day", (
                 f"{planned:g} staff-days planned for a demand of {need.staff_days:.1f}: "
                 f"one more whole day for the last {short / 10:.1f} would cost more "
                 "(driving, a substitute) than the shortfall"
             )
+        elif releasable:
+            cause, why = "search_stopped", (
+                f"demand {need.staff_days:.1f} staff-days; {_names(data, releasable)} could "
+                "have gone on an open day with a free room; the solver stopped before it "
+                "found that plan"
+            )
         else:
-            why = (
+            cause, why = "nobody_free", (
                 f"demand {need.staff_days:.1f} staff-days; the people on its team were "
                 "absent or needed for office cover and other visits"
             )
@@ -662,17 +736,32 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 rule="demand_shortfall",
                 amount=short / 10,
                 reason=why,
+                cause=cause,
             )
         )
     for (muni, process), short in shortfalls["process"].items():
         if short <= 0:
             continue
         team = [s for s in municipality_team(data, muni) if process in staff[s].skills]
-        why = (
-            f"{len(team)} people with the skill '{process}' are on the team of {muni}"
-            + ("" if team else ", so nobody can bring it")
-            + "; none could go on an open day"
-        )
+        able = set(team) | {s for s in subs if process in staff[s].skills}
+        releasable = {
+            s
+            for (point_id, date), people in held.items()
+            if instance.point(point_id).municipality_id == muni
+            and people < instance.point(point_id).rooms
+            for s in release.free(date, point_id) & able
+        }
+        if releasable:
+            cause, why = "search_stopped", (
+                f"{_names(data, releasable)}, with the skill '{process}', could have gone on "
+                "a visit day with a free room; the solver stopped before it found that plan"
+            )
+        else:
+            cause, why = "nobody_free", (
+                f"{len(team)} people with the skill '{process}' are on the team of {muni}"
+                + ("" if team else ", so nobody can bring it")
+                + "; none could go on an open day"
+            )
         result.append(
             Unmet(
                 date=None,
@@ -681,6 +770,7 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                 rule="process_shortfall",
                 amount=short,
                 reason=why,
+                cause=cause,
             )
         )
     for muni, processes in data.needed.items():
@@ -696,11 +786,30 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                         amount=MIN_NAMED - named,
                         reason=f"only {named} person(s) of the area with the skill '{process}' "
                         f"work this month, so {MIN_NAMED} cannot be named",
+                        cause="too_few_with_skill",
                     )
                 )
     for (office, day), short in shortfalls["office"].items():
         if short > 0:
             minimum = instance.settings.cover.office_min_per_day.get(office, 0)
+            others = (release.free(data.days[day], central=True) & set(subs)) - {
+                e.staff_id
+                for e in release.by_day.get(data.days[day], [])
+                if e.place_id == office
+            }
+            cause, why = (
+                (
+                    "search_stopped",
+                    f"{_names(data, others)} could have come from another office or central "
+                    "duties; the solver stopped before it found that plan",
+                )
+                if others
+                else (
+                    "nobody_free",
+                    f"{minimum - short} of the minimum {minimum} could be at the office: "
+                    "the rest are absent, off or on visits, and no substitute was free",
+                )
+            )
             result.append(
                 Unmet(
                     date=data.days[day],
@@ -708,13 +817,27 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                     municipality_id=instance.point(office).municipality_id,
                     rule="office_cover_shortfall",
                     amount=short,
-                    reason=f"{minimum - short} of the minimum {minimum} could be at the office: "
-                    "the rest are absent, off or on visits, and no substitute was free",
+                    reason=why,
+                    cause=cause,
                 )
             )
     for (day,), short in shortfalls["central"].items():
         if short > 0:
             minimum = instance.settings.cover.central_min_per_day
+            others = release.free(data.days[day]) & set(subs)
+            cause, why = (
+                (
+                    "search_stopped",
+                    f"{_names(data, others)} could have come from an office; the solver "
+                    "stopped before it found that plan",
+                )
+                if others
+                else (
+                    "nobody_free",
+                    f"{minimum - short} of the minimum {minimum} on central duties: the "
+                    "rest of the central staff are absent or off, and no substitute was free",
+                )
+            )
             result.append(
                 Unmet(
                     date=data.days[day],
@@ -722,8 +845,9 @@ def explain_unmet(data: MonthData, solved: Solved) -> list[Unmet]:
                     municipality_id="",
                     rule="central_cover_shortfall",
                     amount=short,
-                    reason=f"{minimum - short} of the minimum {minimum} on central duties: the "
-                    "rest of the central staff are absent or off, and no substitute was free",
+                    reason=why,
+                    cause=cause,
                 )
             )
     return result
+

@@ -156,14 +156,19 @@ def plan_and_write(
 
 
 def publish_checked(
-    db: Path, directory: Path, instance: Instance, now: dt.datetime
+    db: Path,
+    directory: Path,
+    instance: Instance,
+    now: dt.datetime,
+    pins: list[dict[str, str]] | None = None,
 ) -> PublishResult:
     """Publish the plan in ``directory`` after the checker found it keeps every hard rule
-    (the same refusal for the command line and the desk)."""
+    and every pin the planner holds (``pins``: the desk's store; the same refusal for the
+    command line and the desk)."""
     from planner.feeds.store import StoreError, publish
 
     try:
-        violations = check_plan(directory, instance)
+        violations = check_plan(directory, instance, None, pins)
     except PlanFilesError as exc:
         raise WorkflowError(str(exc)) from None
     if violations:
