@@ -907,3 +907,26 @@ def test_feeds_of_a_real_month_read_well(kuopio_plan: Path, tmp_path: Path) -> N
     text = b"".join(staff_feeds).replace(b"\r\n ", b"")
     assert b"Colleagues: " in text
     assert b".." not in text
+
+
+def test_check_pins_judges_the_plan_by_the_pins_the_planner_holds(
+    kuopio_plan: Path, tmp_path: Path
+) -> None:
+    """A plan whose own pins.csv lost a pin passes on its own; given the planner's pins,
+    the pin it does not keep is a violation naming the pin, the place and the day."""
+    tables, _ = _read(kuopio_plan)
+    visit = _visits(tables, "kaavi")[0]
+    held = tmp_path / "pins.csv"
+    held.write_text(
+        f"rule,staff_id,point_id,date,pattern\nclosed,,kaavi,{visit['date']},\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    alone = runner.invoke(main, ["check", str(kuopio_plan)])
+    assert alone.exit_code == 0, alone.output
+    judged = runner.invoke(main, ["check", str(kuopio_plan), "--pins", str(held)])
+    assert judged.exit_code == 1, judged.output
+    assert f"pin: kaavi {visit['date']}: pinned closed, but a visit is held" in judged.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("rule,staff_id,point_id,date,pattern\nsometimes,,kaavi,2026-03-02,\n")
+    refused = runner.invoke(main, ["check", str(kuopio_plan), "--pins", str(bad)])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output

@@ -1,6 +1,7 @@
 """Property: any small instance that `validate` accepts is planned without a traceback,
 and its plan passes the independent checker (everything it could not do is declared,
-with a reason); an instance it refuses is refused with located messages.
+with a cause the checker verifies); a plan the checker passes is published and every
+feed it makes parses; an instance it refuses is refused with located messages.
 
 The example count is small in CI (``PLANNER_PROPERTY_EXAMPLES``, default 40); run it
 by hand with thousands: ``PLANNER_PROPERTY_EXAMPLES=2000 pytest tests/test_property.py``.
@@ -8,13 +9,17 @@ by hand with thousands: ``PLANNER_PROPERTY_EXAMPLES=2000 pytest tests/test_prope
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from icalendar import Calendar
 
 from planner.check import check_plan
+from planner.feeds.render import all_feed_keys, render_feed
+from planner.feeds.store import connect, publish
 from planner.io import InstanceError, load_instance
 from planner.plan.model import SolverConfig
 from planner.plan.outputs import write_plan
@@ -107,3 +112,11 @@ def test_every_accepted_instance_plans_and_checks(tmp_path: Path, case: dict) ->
     out = directory.parent / f"{directory.name}-plan"
     write_plan(plan, instance, out)
     assert check_plan(out, instance) == [], case
+    # A plan the checker passes always publishes, and every feed it makes parses.
+    db = directory.parent / f"{directory.name}.db"
+    publish(db, out, instance, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    with connect(db) as con:
+        for key in all_feed_keys(con):
+            calendar = Calendar.from_ical(render_feed(con, key))
+            for event_ in calendar.walk("VEVENT"):
+                assert event_["DTEND"].dt > event_["DTSTART"].dt, (key, case)
