@@ -140,6 +140,16 @@ def solver_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 "the month), the substitutes placed after each round; auto: whole up to "
                 "300 people.",
             ),
+            click.option(
+                "--wall-limit",
+                type=click.FloatRange(min=1, max=864000),
+                default=None,
+                help="Stop each month's search after this many wall-clock seconds too. "
+                "Without it only the deterministic --time-limit decides (the wall clock "
+                "stops a search only at 20 times that, on an all but stalled machine), so "
+                "a busy machine gives the same plan as an idle one; with it, a plan "
+                "stopped by the wall clock may differ between runs and says so.",
+            ),
         ]
     ):
         command = option(command)
@@ -320,6 +330,7 @@ def schedule(
     workers: int,
     seed: int,
     method: str,
+    wall_limit: float | None,
     previous: Path | None,
     db: Path,
     pins_file: Path | None,
@@ -349,7 +360,13 @@ def schedule(
             data,
             month,
             target,
-            SolverConfig(time_limit=time_limit, workers=workers, seed=seed, method=method),
+            SolverConfig(
+                time_limit=time_limit,
+                workers=workers,
+                seed=seed,
+                method=method,
+                wall_limit=wall_limit,
+            ),
             earlier,
             pins,
             str(pins_file),
@@ -378,6 +395,12 @@ def schedule(
         f"({WHOLE_WORDS if s.method == 'whole' else SPLIT_WORDS}), "
         f"solve {s.wall_time_s:.1f} s; "
         f"rule set {plan.rule_set}"
+        + (
+            ""
+            if s.deterministic
+            else "; stopped by the wall clock, not by proof or the deterministic limit: "
+            "another run may give another plan"
+        )
     )
     for item in plan.unmet:
         click.echo(
@@ -676,6 +699,7 @@ def serve(
     workers: int,
     seed: int,
     method: str,
+    wall_limit: float | None,
 ) -> None:
     """Serve the feeds over HTTP (uvicorn), to sit behind an HTTPS reverse proxy;
     with --instance also the planners' desk (browse, pin, re-plan, publish)."""
@@ -698,6 +722,7 @@ def serve(
             workers=workers,
             seed=seed,
             method=method,
+            wall_limit=wall_limit,
         )
         db.parent.mkdir(parents=True, exist_ok=True)
     elif not db.exists():
@@ -942,6 +967,7 @@ def whatif(
     workers: int,
     seed: int,
     method: str,
+    wall_limit: float | None,
     **levers: Any,
 ) -> None:
     """Test a change — a staffing cut, a municipality leaving, an area joining, the 2025
@@ -953,7 +979,7 @@ def whatif(
     Assumption levers (--face-to-face, --meeting-share, --registrations, --outflow,
     --by-need) given with an action apply to the baseline too, so the action is not
     blamed for the assumption. Writes comparison.csv, report.md and report.html."""
-    from planner.plan.model import SolverConfig
+    from planner.plan.model import WALL_NET, SolverConfig
     from planner.scenarios.levers import Levers
     from planner.scenarios.report import whatif_report, year_verdicts
     from planner.scenarios.sweep import ClusterError, run_levels
@@ -964,7 +990,12 @@ def whatif(
     _check_levers(data, chosen)
     baseline_levers = chosen.assumptions() if chosen.acts() else Levers()
     config = SolverConfig(
-        time_limit=time_limit, workers=workers, seed=seed, method=method, wall_factor=float(jobs)
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        method=method,
+        wall_factor=WALL_NET * jobs,
+        wall_limit=wall_limit,
     )
     with click.progressbar(
         length=2 * len(months),
@@ -1080,6 +1111,7 @@ def sweep(
     workers: int,
     seed: int,
     method: str,
+    wall_limit: float | None,
 ) -> None:
     """Step one lever through a ladder over a year (by default): the smallest staff that
     keeps the law's measures (initial interviews in time, no client overdue for their
@@ -1091,7 +1123,7 @@ def sweep(
     with the tornado) and report.md. Each level keeps the baseline's plan wherever its
     lever does not act; parallel jobs share the cores (the wall-clock safety net is
     widened by the number of jobs)."""
-    from planner.plan.model import SolverConfig
+    from planner.plan.model import WALL_NET, SolverConfig
     from planner.scenarios.report import sweep_markdown
     from planner.scenarios.sweep import (
         ClusterError,
@@ -1113,7 +1145,12 @@ def sweep(
     for v in (values[0], values[-1]):
         _check_levers(data, base.with_value(lever, v))
     config = SolverConfig(
-        time_limit=time_limit, workers=workers, seed=seed, method=method, wall_factor=float(jobs)
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        method=method,
+        wall_factor=WALL_NET * jobs,
+        wall_limit=wall_limit,
     )
     with click.progressbar(
         length=(len(values) + 1) * len(months),

@@ -86,8 +86,7 @@ UNMET_CAUSES: dict[str, dict[str, str]] = {
         "part_day": "less than one staff-day short: one more whole day would cost more",
         "nobody_free": "on every open day with a free room, nobody of the team and no "
         "substitute could be released",
-        "search_stopped": "someone could have gone; the solver stopped before it found that "
-        "plan",
+        "search_stopped": "someone could have gone; the solver stopped before it found that plan",
     },
     "process_shortfall": {
         "nobody_free": "on every visit day with a free room, nobody of the municipality's "

@@ -87,4 +87,3 @@ def check_plan(
         except (KeyError, ValueError) as exc:
             problems.append(f"{rule.__name__}: cannot be checked ({exc})")
     return problems
-

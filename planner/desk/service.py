@@ -59,6 +59,7 @@ class Desk:
     workers: int = 4
     seed: int = 0
     method: str = "auto"
+    wall_limit: float | None = None
 
     def instance(self) -> Instance:
         return load_instance(self.instance_dir)
@@ -411,6 +412,8 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
         "--method",
         desk.method,
     ]
+    if desk.wall_limit is not None:
+        command += ["--wall-limit", str(desk.wall_limit)]
     try:
         current = basis(desk, job.month)
     except DeskError as exc:

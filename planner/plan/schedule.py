@@ -206,6 +206,15 @@ def _pool_use(pooled: MonthData, solved: Solved) -> dict[tuple[str, int], int]:
     return use
 
 
+class _RoundUnfinished(Exception):
+    """A part of a later pricing round ended without a plan."""
+
+    def __init__(self, part: str, result: Solved) -> None:
+        super().__init__(part)
+        self.part = part
+        self.result = result
+
+
 def _split(
     data: MonthData, config: SolverConfig, say: Progress, progress: Progress | None
 ) -> tuple[Solved, list[SolvePass], float]:
@@ -248,6 +257,11 @@ def _split(
                 progress=progress,
             )
             if result.status not in ("OPTIMAL", "FEASIBLE"):
+                if prices:
+                    # A later round found nothing in its share of time (a short limit,
+                    # a busy machine): the plans of the earlier rounds stand.
+                    passes.append(_pass(f"{name}{label}: no plan ({result.status})", result))
+                    raise _RoundUnfinished(name, result)
                 raise ScheduleError(f"no plan found for {name}: solver status {result.status}")
             passes.append(_pass(f"{name}{label}", result))
             spent += result.deterministic_time + SOLVE_OVERHEAD
@@ -285,7 +299,15 @@ def _split(
             for key in sorted(set(prices) | set(moving))
             if (value := max(0, prices.get(key, 0) + round(t * moving.get(key, 0)))) > 0
         }
-        solved = solve_round(prices, f", prices round {round_no}")
+        try:
+            solved = solve_round(prices, f", prices round {round_no}")
+        except _RoundUnfinished as stop:
+            reproducible = reproducible and stop.result.reproducible
+            say(
+                f"  round {round_no}: {stop.part} found no plan in its share of the time "
+                f"({stop.result.status}); the best plan of the earlier rounds is kept"
+            )
+            break
         reproducible = reproducible and all(s.reproducible for s in solved)
         bound = sum(s.best_bound for s in solved) - sum(
             price * capacity[key] for key, price in prices.items()
@@ -616,9 +638,7 @@ def _day_list(days: list[dt.date]) -> str:
     return shown + (f" and {len(days) - 6} more" if len(days) > 6 else "")
 
 
-def explain_unmet(
-    data: MonthData, solved: Solved, schedule: list[ScheduleEntry]
-) -> list[Unmet]:
+def explain_unmet(data: MonthData, solved: Solved, schedule: list[ScheduleEntry]) -> list[Unmet]:
     """Each thing the plan could not do, with the rule, the resource that blocked it and
     its cause from the fixed vocabulary the checker verifies (:data:`UNMET_CAUSES`)."""
     instance = data.instance
@@ -705,28 +725,40 @@ def explain_unmet(
             & (team if held.get((point_id, data.days[d]), 0) else coaches)
         }
         if 10 * capacity < need.tenths:
-            cause, why = "room_capacity", (
-                f"the rhythm chosen opens it {len(days)} day(s) with {point.rooms} room(s): "
-                f"at most {capacity} staff-days against a demand of {need.staff_days:.1f}; "
-                f"the room is free only on {' '.join(d.label for d in sorted(point.weekdays))}"
+            cause, why = (
+                "room_capacity",
+                (
+                    f"the rhythm chosen opens it {len(days)} day(s) with {point.rooms} room(s): "
+                    f"at most {capacity} staff-days against a demand of {need.staff_days:.1f}; "
+                    f"the room is free only on {' '.join(d.label for d in sorted(point.weekdays))}"
+                ),
             )
         elif short < 10:
             planned = (need.tenths - short) / 10
-            cause, why = "part_day", (
-                f"{planned:g} staff-days planned for a demand of {need.staff_days:.1f}: "
-                f"one more whole day for the last {short / 10:.1f} would cost more "
-                "(driving, a substitute) than the shortfall"
+            cause, why = (
+                "part_day",
+                (
+                    f"{planned:g} staff-days planned for a demand of {need.staff_days:.1f}: "
+                    f"one more whole day for the last {short / 10:.1f} would cost more "
+                    "(driving, a substitute) than the shortfall"
+                ),
             )
         elif releasable:
-            cause, why = "search_stopped", (
-                f"demand {need.staff_days:.1f} staff-days; {_names(data, releasable)} could "
-                "have gone on an open day with a free room; the solver stopped before it "
-                "found that plan"
+            cause, why = (
+                "search_stopped",
+                (
+                    f"demand {need.staff_days:.1f} staff-days; {_names(data, releasable)} could "
+                    "have gone on an open day with a free room; the solver stopped before it "
+                    "found that plan"
+                ),
             )
         else:
-            cause, why = "nobody_free", (
-                f"demand {need.staff_days:.1f} staff-days; the people on its team were "
-                "absent or needed for office cover and other visits"
+            cause, why = (
+                "nobody_free",
+                (
+                    f"demand {need.staff_days:.1f} staff-days; the people on its team were "
+                    "absent or needed for office cover and other visits"
+                ),
             )
         result.append(
             Unmet(
@@ -752,15 +784,21 @@ def explain_unmet(
             for s in release.free(date, point_id) & able
         }
         if releasable:
-            cause, why = "search_stopped", (
-                f"{_names(data, releasable)}, with the skill '{process}', could have gone on "
-                "a visit day with a free room; the solver stopped before it found that plan"
+            cause, why = (
+                "search_stopped",
+                (
+                    f"{_names(data, releasable)}, with the skill '{process}', could have gone on "
+                    "a visit day with a free room; the solver stopped before it found that plan"
+                ),
             )
         else:
-            cause, why = "nobody_free", (
-                f"{len(team)} people with the skill '{process}' are on the team of {muni}"
-                + ("" if team else ", so nobody can bring it")
-                + "; none could go on an open day"
+            cause, why = (
+                "nobody_free",
+                (
+                    f"{len(team)} people with the skill '{process}' are on the team of {muni}"
+                    + ("" if team else ", so nobody can bring it")
+                    + "; none could go on an open day"
+                ),
             )
         result.append(
             Unmet(
@@ -793,9 +831,7 @@ def explain_unmet(
         if short > 0:
             minimum = instance.settings.cover.office_min_per_day.get(office, 0)
             others = (release.free(data.days[day], central=True) & set(subs)) - {
-                e.staff_id
-                for e in release.by_day.get(data.days[day], [])
-                if e.place_id == office
+                e.staff_id for e in release.by_day.get(data.days[day], []) if e.place_id == office
             }
             cause, why = (
                 (
@@ -850,4 +886,3 @@ def explain_unmet(
                 )
             )
     return result
-
