@@ -681,6 +681,12 @@ def revoke(staff: str, db: Path) -> None:
     "at the desk are appended to its absences.csv. Without it, only feeds are served.",
 )
 @click.option(
+    "--language",
+    type=click.Choice(["fi", "en"]),
+    default=None,
+    help="The desk's language (default: the instance's 'language').",
+)
+@click.option(
     "--desk-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default="desk",
@@ -694,6 +700,7 @@ def serve(
     port: int,
     forwarded_allow_ips: str,
     desk_instance: Path | None,
+    language: str | None,
     desk_dir: Path,
     time_limit: float,
     workers: int,
@@ -723,6 +730,7 @@ def serve(
             seed=seed,
             method=method,
             wall_limit=wall_limit,
+            language=language,
         )
         db.parent.mkdir(parents=True, exist_ok=True)
     elif not db.exists():

@@ -632,8 +632,18 @@ class Settings(_Settings):
     name: PlainText = Field(min_length=1, max_length=200)
     time_zone: str = "Europe/Helsinki"
     include_optional_areas: tuple[str, ...] = ()
+    language: Literal["fi", "en"] = Field(
+        default="fi",
+        description="The language of everything a person reads (desk, calendars, "
+        "workbook, reports); machine-facing files keep English identifiers.",
+    )
     processes: dict[str, str] = Field(
         description="Key processes (skills) and their descriptions; staff skills use these keys."
+    )
+    process_words: dict[Literal["fi", "en"], dict[str, PlainText]] = Field(
+        default_factory=dict,
+        description="Each process as a person says it, per language (fi: coach = "
+        '"valmennus"), for calendars and tables; without it, the key itself.',
     )
     rule_sets: dict[str, RuleSet]
     demand: DemandSettings
@@ -679,6 +689,12 @@ class Settings(_Settings):
 
     @model_validator(mode="after")
     def _references(self) -> Settings:
+        for language, names in self.process_words.items():
+            unknown = sorted(set(names) - set(self.processes))
+            if unknown:
+                raise ValueError(
+                    f"process_words.{language}: {', '.join(unknown)} not in [processes]"
+                )
         if self.demand.rule_set is not None and self.demand.rule_set not in self.rule_sets:
             raise ValueError(
                 f"demand.rule_set {self.demand.rule_set!r} is not one of "

@@ -520,9 +520,39 @@ def test_entries_a_counsellor_can_act_on(tmp_path: Path) -> None:
         person = visit.staff_ids[0]
         mine = Calendar.from_ical(render_feed(con, f"staff/{person}"))
     event = next(iter(point.walk("VEVENT")))
-    assert str(event["LOCATION"]) == "Village, Kirkkotie 1, Village"
-    assert "Book: https://ajanvaraus.example.fi/village." in str(event["DESCRIPTION"])
+    # The point's name and street address; the town is not said twice.
+    assert str(event["LOCATION"]) == "Village, Kirkkotie 1"
+    assert "Ajanvaraus: https://ajanvaraus.example.fi/village." in str(event["DESCRIPTION"])
     assert str(event["URL"]) == "https://ajanvaraus.example.fi/village"
+    assert str(event["SUMMARY"]) == "Village: auki ajanvarauksella"
     texts = [str(e["DESCRIPTION"]) for e in mine.walk("VEVENT")]
-    assert any("You are there for: Own coach" in t for t in texts), texts
+    # The first line is what the counsellor is there for; the services are not listed
+    # again below it.
+    assert all(t.startswith("Olet paikalla: Own coach") for t in texts), texts
+    assert not any("Palvelut:" in t for t in texts)
     assert not any(".." in t for t in texts)
+
+
+def test_calendar_entries_in_finnish_as_a_phone_shows_them(tmp_path: Path) -> None:
+    """Finnish titles under 40 characters, ä and ö intact, no booking promise without a
+    way to book, and no town said twice."""
+    instance = tiny(tmp_path / "i")
+    assert instance.settings.language == "fi"
+    plan = plan_month(instance, "2026-03", config=SolverConfig(time_limit=5, workers=2, seed=1))
+    write_plan(plan, instance, tmp_path / "plan")
+    db = tmp_path / "store.db"
+    publish(db, tmp_path / "plan", instance, T0)
+    with connect(db) as con:
+        feeds = {key: Calendar.from_ical(render_feed(con, key)) for key in all_feed_keys(con)}
+    events = [e for cal in feeds.values() for e in cal.walk("VEVENT")]
+    assert events
+    for event in events:
+        assert len(str(event["SUMMARY"])) < 40, event["SUMMARY"]
+        assert "Ajanvaraus" not in str(event.get("DESCRIPTION", ""))  # no booking given
+        location = str(event["LOCATION"]).split(", ")
+        assert len(location) == len(set(location)), location
+    summaries = {str(e["SUMMARY"]) for e in events}
+    assert any(s.endswith("lähipalvelupäivä") for s in summaries), summaries
+    assert any(s.endswith("palvelupiste auki") for s in summaries), summaries
+    names = {str(c["X-WR-CALNAME"]) for c in feeds.values()}
+    assert any("lähipalvelupäivät" in n for n in names), names

@@ -146,7 +146,7 @@ def _wait_for_job(driver, timeout: float = 180) -> str:  # type: ignore[no-untyp
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            status = driver.find_element(By.ID, "job-status").text
+            status = driver.find_element(By.ID, "job-status").get_attribute("data-status")
         except Exception:
             status = ""
         if status in ("done", "failed"):
@@ -229,6 +229,51 @@ def _choose_pin_and_absence(desk: Desk, draft: Path) -> tuple[tuple[str, str, st
     raise AssertionError("no person to pin in the draft")
 
 
+ENGLISH = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "is",
+        "are",
+        "with",
+        "by",
+        "for",
+        "from",
+        "this",
+        "that",
+        "was",
+        "not",
+        "no",
+        "yet",
+        "has",
+        "have",
+        "be",
+        "draft",
+        "published",
+        "plan",
+        "point",
+        "person",
+        "day",
+        "days",
+        "month",
+        "re-plan",
+        "sign",
+        "out",
+        "open",
+        "pin",
+    ]
+)
+"""Common English words: a simple dictionary check that a Finnish page left no English
+sentence behind (names of people and places are Finnish and never among them; 'to',
+Finnish for Thursday in the grid's header, is left out)."""
+
+
+def _english(text: str) -> list[str]:
+    words = [w.strip(".,:;()·—–-").lower() for w in text.split()]
+    return sorted({w for w in words if w in ENGLISH})
+
+
 def _feed_days(base: str, desk: Desk, staff_id: str) -> dict[str, str]:
     """date → summary of a person's own feed."""
     with connect(desk.db) as con:
@@ -269,11 +314,15 @@ def test_a_planner_works_on_a_month_published_from_the_command_line(
             driver.get(f"{base}/desk/{MONTH}/")
             # The published month is there: the grid, and the status says what is shown.
             assert (
-                "the published plan (publication 1)"
+                "julkaistu suunnitelma (julkaisu 1)"
                 in driver.find_element(By.ID, "working-on").text
             )
             cells = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#grid td.visit")]
             assert len(cells) > 50 and all(cells)
+            # In Finnish, on the first screen: no English sentence left untranslated.
+            visible = driver.find_element(By.TAG_NAME, "body").text
+            assert "Palvelupisteittäin" in visible and "Suunnittele uudelleen" in visible
+            assert not _english(visible), _english(visible)
             # A day without a visit on a weekday the room is free is free, not hatched.
             assert driver.find_elements(By.CSS_SELECTOR, "#grid td.free")
             # The month is chosen from a list, with the previous and next month.
@@ -286,9 +335,9 @@ def test_a_planner_works_on_a_month_published_from_the_command_line(
             # Pin a person from the day's page: the point's team is listed first.
             driver.get(f"{base}/desk/{MONTH}/cell?point={point}&date={day}")
             groups = driver.find_elements(By.CSS_SELECTOR, "#cell-pin-form optgroup")
-            assert groups[0].get_attribute("label").startswith("Named for")
+            assert groups[0].get_attribute("data-team") == "yes"
             _submit(driver, "cell-pin-form", {"rule": "goes", "staff_id": pinned})
-            assert "pin stored" in driver.find_element(By.ID, "message").text
+            assert "Kiinnitys tallennettu" in driver.find_element(By.ID, "message").text
             assert driver.find_elements(By.CSS_SELECTOR, f"tr[data-point='{point}'] td.pinned")
 
             # An absence names its person explicitly (the form has no default person).
@@ -299,7 +348,7 @@ def test_a_planner_works_on_a_month_published_from_the_command_line(
                 "absence-form",
                 {"staff_id": sick, "start": sick_day, "end": sick_day, "reason": "sick leave"},
             )
-            assert "absence stored" in driver.find_element(By.ID, "message").text
+            assert "Poissaolo tallennettu" in driver.find_element(By.ID, "message").text
 
             # Re-plan from a day in the middle of the month.
             _submit(driver, "replan-form", {"from_day": FREEZE})
@@ -321,7 +370,7 @@ def test_a_planner_works_on_a_month_published_from_the_command_line(
             # The diff: a summary first, then the rows.
             _click(driver, driver.find_element(By.ID, "to-diff"))
             summary = driver.find_element(By.ID, "diff-summary").text
-            assert "change for" in summary and "published working person-days" in summary
+            assert "henkilötyöpäivää" in summary and "julkaistuja työpäiviä" in summary
             assert driver.find_elements(By.CSS_SELECTOR, "#diff-by-point tbody tr")
             assert driver.find_elements(By.CSS_SELECTOR, "#diff-by-day tbody tr")
             rows = driver.find_elements(By.CSS_SELECTOR, "#diff tbody tr")
@@ -333,10 +382,10 @@ def test_a_planner_works_on_a_month_published_from_the_command_line(
             driver.save_screenshot(str(shots / "desk-grid.png"))
             _click(driver, driver.find_element(By.CSS_SELECTOR, "#publish-start button"))
             feeds = driver.find_element(By.ID, "feed-summary").text
-            assert "changed" in feeds and "cancelled" in feeds
+            assert "muuttunutta" in feeds and "peruttua" in feeds
             driver.save_screenshot(str(shots / "desk-publish.png"))
             _click(driver, driver.find_element(By.CSS_SELECTOR, "#publish-form button"))
-            assert "publication 2" in driver.find_element(By.ID, "message").text
+            assert "julkaisuna 2" in driver.find_element(By.ID, "message").text
             assert not console_errors(driver)
         finally:
             driver.quit()
@@ -360,10 +409,10 @@ def test_a_revoked_planners_open_page_is_refused_on_the_next_click(
     try:
         driver.get(link)
         driver.get(f"{base}/desk/{MONTH}/")
-        assert "by service point" in driver.title
+        assert "palvelupisteittäin" in driver.title
         revoke_token(desk.db, "planner:aino", log.now())
-        _click(driver, driver.find_element(By.LINK_TEXT, "By person"))
-        assert "Sign in with a desk link" in driver.page_source
+        _click(driver, driver.find_element(By.ID, "tab-people"))
+        assert "Kirjaudu työpöydän kirjautumislinkillä" in driver.page_source
         assert not driver.find_elements(By.ID, "people")
     finally:
         driver.quit()
@@ -464,7 +513,7 @@ def test_every_change_needs_the_form_token_and_this_origin(served: tuple[Desk, s
     status, headers, _ = _post(base, f"/desk/{MONTH}/absences", session, fields)
     assert status == 303 and headers["location"] == f"/desk/{MONTH}/"
     page = _request(f"{base}/desk/{MONTH}/?message=Call+0800+now", cookie=session)[2]
-    assert "absence stored" in page and "Call 0800 now" not in page
+    assert "Poissaolo tallennettu" in page and "Call 0800 now" not in page
     assert len(log.actions(desk.db, MONTH, "absence")) == 1
 
 
@@ -503,13 +552,13 @@ def test_absences_are_sane_and_name_their_person(desk: Desk) -> None:
     absences = load_instance(desk.instance_dir).absences
     assert len(absences) == before + 1
     assert absences[-1].staff_id == "s010" and absences[-1].end == dt.date(2026, 3, 20)
-    assert "added at the desk by aino" in absences[-1].reason
+    assert "lisännyt työpöydällä aino" in absences[-1].reason
     for bad, words in (
-        ({"staff_id": "", "start": "2026-03-20"}, "choose the person"),
-        ({"staff_id": "nobody", "start": "2026-03-20"}, "unknown person"),
-        ({"staff_id": "s010", "start": "2026-03-21", "end": "2026-03-20"}, "before"),
-        ({"staff_id": "s010", "start": "2000-01-01", "end": "2100-12-31"}, "planning year"),
-        ({"staff_id": "s010", "start": "2026-03-01", "end": "2027-06-01"}, "366 days"),
+        ({"staff_id": "", "start": "2026-03-20"}, "valitse poissa oleva henkilö"),
+        ({"staff_id": "nobody", "start": "2026-03-20"}, "valitse poissa oleva henkilö"),
+        ({"staff_id": "s010", "start": "2026-03-21", "end": "2026-03-20"}, "ennen ensimmäistä"),
+        ({"staff_id": "s010", "start": "2000-01-01", "end": "2100-12-31"}, "1.1.2026–31.12.2027"),
+        ({"staff_id": "s010", "start": "2026-03-01", "end": "2027-06-01"}, "366 päivää"),
     ):
         with pytest.raises(DeskError, match=words):
             add_absence(desk, MONTH, "aino", bad)
@@ -523,11 +572,11 @@ def test_conflicting_pins_are_refused_naming_both(desk: Desk) -> None:
     with pytest.raises(DeskError) as error:
         add_pin(desk, MONTH, "aino", {"rule": "open", "point_id": "kaavi", "date": "2026-03-09"})
     words = str(error.value)
-    assert "the new pin" in words and "Kaavi is open on 9.3.2026" in words
+    assert "uusi kiinnitys" in words and "Kaavi is open on 9.3.2026" in words
     assert "Kaavi is closed on 9.3.2026" in words
-    with pytest.raises(DeskError, match="not in 3/2026"):
+    with pytest.raises(DeskError, match="ei ole kuukaudessa maaliskuu 2026"):
         add_pin(desk, MONTH, "aino", {"rule": "open", "point_id": "kaavi", "date": "2026-04-06"})
-    with pytest.raises(DeskError, match="no outreach point that is planned"):
+    with pytest.raises(DeskError, match="valitse suunniteltava ajanvarauspiste"):
         add_pin(desk, MONTH, "aino", {"rule": "open", "point_id": "nowhere", "date": "2026-03-09"})
     assert len(log.actions(desk.db, MONTH, "pin")) == 1
 
@@ -554,7 +603,7 @@ def test_the_desk_starts_from_the_published_plan_without_its_folder(
                 assert d["date"].weekday() in weekdays[row["point"].point_id] and d["working"]
     assert any(c["state"] == "free" for row in grid(desk, v) for c in row["cells"])
     # Publishing what is already published is refused; a re-plan starts from it.
-    with pytest.raises(DeskError, match="nothing to publish"):
+    with pytest.raises(DeskError, match="Ei julkaistavaa"):
         publish_draft(desk, MONTH, "aino")
 
 
@@ -611,16 +660,18 @@ def test_a_replan_interrupted_by_a_restart_runs_again(desk: Desk) -> None:
     done = log.job(desk.db, job_id)
     assert done is not None and done.status == "done", done.log
     assert log.draft(desk.db, MONTH)[0].endswith(f"job-{job_id}-2")  # type: ignore[index]
-    assert done.progress.startswith("written and checked")
+    assert done.progress.startswith("Kirjoitettu ja tarkistettu")
     # A pin added since the draft was made: publishing it is refused, naming the pin.
     pin = add_pin(
         desk, MONTH, "aino", {"rule": "closed", "point_id": "kaavi", "date": "2026-03-09"}
     )
-    with pytest.raises(DeskError, match=r"pins changed .*added: Kaavi is closed on 9\.3\.2026"):
+    with pytest.raises(DeskError, match=r"Kiinnitys on lisätty .*Kaavi on kiinni 9\.3\.2026"):
         publish_draft(desk, MONTH, "aino")
     remove_pin(desk, MONTH, "aino", pin)
     # A fact that changed since the draft was made: publishing it is refused.
     add_absence(desk, MONTH, "aino", {"staff_id": "s010", "start": "2026-03-20"})
-    with pytest.raises(DeskError, match=r"instance changed since this draft was made \(absences"):
+    with pytest.raises(
+        DeskError, match=r"Lähtötiedot ovat muuttuneet luonnoksen jälkeen \(absences"
+    ):
         publish_draft(desk, MONTH, "aino")
     assert log.published(desk.db, MONTH) is None

@@ -15,6 +15,8 @@ they are read. Messages after a change travel in the session, never in a URL.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hmac
 import urllib.parse
 from typing import TYPE_CHECKING, Any
@@ -24,8 +26,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
-from planner.desk import log, service, words
+from planner.desk import log, service
 from planner.desk.service import DeskError
+from planner.i18n import Words, translations, words
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -60,26 +63,38 @@ document.addEventListener("submit", function (event) {
 });
 """
 
-templates = Environment(
-    loader=PackageLoader("planner.desk", "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-templates.filters["decimal"] = words.decimal
-templates.filters["when"] = words.when
-templates.filters["day"] = words.day
-templates.filters["weekday_day"] = words.weekday_day
-templates.filters["month_label"] = words.month_label
+
+@functools.cache
+def templates(language: str) -> Environment:
+    """The desk's pages in one language: Jinja2's i18n extension with the language's
+    catalog, and Babel's numbers and dates as filters."""
+    w = words(language)
+    env = Environment(
+        loader=PackageLoader("planner.desk", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["decimal"] = w.number
+    env.filters["when"] = lambda text: w.moment(log.local(text))
+    env.filters["day"] = w.date
+    env.filters["weekday_day"] = w.weekday_date
+    env.filters["month_label"] = w.month
+    env.globals["lang"] = language
+    env.globals["yes"] = w.yes
+    return env
 
 
-def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def _page(w: Words, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     headers = dict(HEADERS)
     if name == "signin.html":
         # A sign-in page's URL may hold a link: the next page must not learn it from a
         # Referer. The desk's other pages send theirs (same origin only) with each POST.
         headers["Referrer-Policy"] = "no-referrer"
-    return HTMLResponse(templates.get_template(name).render(**context), status, headers=headers)
+    page = templates(w.language).get_template(name).render(**context)
+    return HTMLResponse(page, status, headers=headers)
 
 
 class Refused(Exception):
@@ -90,17 +105,17 @@ class Refused(Exception):
         self.status = status
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def _form(request: Request, w: Words) -> dict[str, str]:
     """An urlencoded form (the only kind the desk's pages send), last value of each
     field; a body over :data:`BODY_LIMIT` is refused before it is read."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > BODY_LIMIT):
-        raise Refused(413, "The form is larger than the desk takes.")
+        raise Refused(413, w("The form is larger than the desk takes."))
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > BODY_LIMIT:
-            raise Refused(413, "The form is larger than the desk takes.")
+            raise Refused(413, w("The form is larger than the desk takes."))
     text = body.decode("utf-8", "replace")
     return {k: v[-1] for k, v in urllib.parse.parse_qs(text, keep_blank_values=True).items()}
 
@@ -115,21 +130,27 @@ def _same_origin(request: Request) -> bool:
     return urllib.parse.urlsplit(source).netloc == host
 
 
-async def _checked_form(request: Request, secret: str) -> dict[str, str]:
+async def _checked_form(request: Request, secret: str, w: Words) -> dict[str, str]:
     """The form of a POST that came from a page of this desk, in this session: its
     Origin is this server and it carries the session's form token."""
     if not _same_origin(request):
-        raise Refused(403, "This change did not come from a page of the desk.")
-    form = await _form(request)
+        raise Refused(403, w("This change did not come from a page of the desk."))
+    form = await _form(request, w)
     if not hmac.compare_digest(form.get("csrf", ""), log.csrf_token(secret)):
-        raise Refused(403, "This form is out of date: open the page again.")
+        raise Refused(403, w("This form is out of date: open the page again."))
     return form
 
 
 def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
     """The ``/desk`` routes and the worker that runs their re-plans."""
     log.open_desk(desk.db)
+    if desk.language is None:  # the instance's language, read once
+        desk = dataclasses.replace(desk, language=desk.instance().settings.language)
+    w = desk.words
     worker = service.Worker(desk)
+
+    def _page_(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return _page(w, name, status, **context)
 
     def session_of(request: Request) -> tuple[str, str] | None:
         secret = request.cookies.get(COOKIE)
@@ -142,12 +163,14 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         async def guarded(request: Request) -> Response:
             session = await run_in_threadpool(session_of, request)
             if session is None:
-                return _page(
+                return _page_(
                     "signin.html",
                     401,
                     who=None,
-                    headline="Sign in with a desk link: ask for one with "
-                    "'planner token signin planner:NAME'. A link works once.",
+                    headline=w(
+                        "Sign in with a desk link: ask for one with 'planner token signin "
+                        "planner:NAME'. A link works once."
+                    ),
                 )
             return await handler(request, *session)
 
@@ -156,16 +179,20 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
     async def signin(request: Request) -> Response:
         found = await run_in_threadpool(log.use_signin_link, desk.db, request.path_params["token"])
         if found is None:
-            return _page(
+            return _page_(
                 "signin.html",
                 403,
                 who=None,
-                headline="This link does not open the desk: it was used already, it is "
-                "older than half an hour, it is no desk link (a calendar URL is never "
-                "one), or the planner's access was revoked. Ask for a new link.",
+                headline=w(
+                    "This link does not open the desk: it was used already, it is older "
+                    "than half an hour, it is no desk link (a calendar URL is never one), or "
+                    "the planner's access was revoked. Ask for a new link."
+                ),
             )
         who, secret = found
-        response = _page("signin.html", who=who, headline=f"Signed in as {who}.", go="/desk/")
+        response = _page_(
+            "signin.html", who=who, headline=w("Signed in as %(who)s.", who=who), go="/desk/"
+        )
         response.set_cookie(
             COOKIE,
             secret,
@@ -187,13 +214,13 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
     async def index(request: Request, who: str, secret: str) -> Response:
         month = request.query_params.get("month") or service.default_month(desk)
         try:
-            service.check_month(month)
+            service.check_month(month, w)
         except DeskError as exc:
-            return _page("signin.html", 400, who=who, headline=str(exc))
+            return _page_("signin.html", 400, who=who, headline=str(exc))
         return RedirectResponse(f"/desk/{month}/", 303, headers=HEADERS)
 
     def month_context(request: Request, who: str, secret: str) -> dict[str, Any]:
-        month = service.check_month(request.path_params["month"])
+        month = service.check_month(request.path_params["month"], w)
         v = service.view(desk, month)
         jobs = log.jobs(desk.db, month)
         flashed = log.take_flash(desk.db, secret)
@@ -223,8 +250,8 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
             try:
                 context = await run_in_threadpool(build)
             except DeskError as exc:
-                return _page("signin.html", 404, who=who, headline=str(exc))
-            return _page(template, **context)
+                return _page_("signin.html", 404, who=who, headline=str(exc))
+            return _page_(template, **context)
 
         return signed_in(handler)
 
@@ -242,16 +269,8 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
                 (a, service.action_words(a, v))
                 for a in list(reversed(log.actions(desk.db, c["month"])))[:15]
             ],
-            "unmet": [
-                service.named(
-                    f"{u['point_id'] or u['municipality_id']}"
-                    + (f" {u['date']}" if u.get("date") else "")
-                    + f": {u['reason']}",
-                    instance,
-                )
-                for u in v.unmet
-            ],
-            "absence_rule": service.ABSENCE_WORDS,
+            "unmet": [service.unmet_words(u, v) for u in v.unmet],
+            "year": int(c["month"][:4]),
         }
 
     def cell_extra(c: dict[str, Any], request: Request) -> dict[str, Any]:
@@ -272,11 +291,11 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         async def handler(request: Request, who: str, secret: str) -> Response:
             back = request.path_params.get("month", "")
             try:
-                form = await _checked_form(request, secret)
+                form = await _checked_form(request, secret, w)
             except Refused as exc:
-                return _page("signin.html", exc.status, who=who, headline=str(exc))
+                return _page_("signin.html", exc.status, who=who, headline=str(exc))
             try:
-                month = service.check_month(back)
+                month = service.check_month(back, w)
                 message = await run_in_threadpool(do, month, who, form)
             except DeskError as exc:
                 await run_in_threadpool(log.flash, desk.db, secret, "error", str(exc))
@@ -291,29 +310,29 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
 
     async def signout(request: Request, who: str, secret: str) -> Response:
         try:
-            await _checked_form(request, secret)
+            await _checked_form(request, secret, w)
         except Refused as exc:
-            return _page("signin.html", exc.status, who=who, headline=str(exc))
+            return _page_("signin.html", exc.status, who=who, headline=str(exc))
         await run_in_threadpool(log.end_session, desk.db, secret)
-        response = _page("signin.html", who=None, headline="Signed out.")
+        response = _page_("signin.html", who=None, headline=w("Signed out."))
         response.delete_cookie(COOKIE, path="/desk")
         return response
 
     def do_pin(month: str, who: str, form: dict[str, str]) -> str:
         service.add_pin(desk, month, who, form)
-        return "pin stored; re-plan to apply it"
+        return w("Pin stored; re-plan to apply it.")
 
     def do_unpin(month: str, who: str, form: dict[str, str]) -> str:
         try:
             pin = int(form.get("pin", ""))
         except ValueError:
-            raise DeskError("no pin named") from None
+            raise DeskError(w("That pin is no longer there: the page was out of date.")) from None
         service.remove_pin(desk, month, who, pin)
-        return "pin removed; re-plan to apply it"
+        return w("Pin removed; re-plan to apply it.")
 
     def do_absence(month: str, who: str, form: dict[str, str]) -> str:
         service.add_absence(desk, month, who, form)
-        return "absence stored in the instance; re-plan to apply it"
+        return w("Absence stored in the instance; re-plan to apply it.")
 
     def do_replan(month: str, who: str, form: dict[str, str]) -> str:
         job = service.request_replan(desk, month, who, form.get("from_day", "").strip())
@@ -337,12 +356,12 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
 
         context = await run_in_threadpool(build)
         if context is None:
-            return _page("signin.html", 404, who=who, headline="No such re-plan.")
-        return _page("job.html", **context)
+            return _page_("signin.html", 404, who=who, headline=w("No such re-plan."))
+        return _page_("job.html", **context)
 
     async def workbook(request: Request, who: str, secret: str) -> Response:
         def find() -> tuple[str, Any] | None:
-            month = service.check_month(request.path_params["month"])
+            month = service.check_month(request.path_params["month"], w)
             which = request.path_params["which"]
             if which not in ("draft", "published"):
                 return None
@@ -358,9 +377,9 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         try:
             found = await run_in_threadpool(find)
         except DeskError as exc:
-            return _page("signin.html", 404, who=who, headline=str(exc))
+            return _page_("signin.html", 404, who=who, headline=str(exc))
         if found is None:
-            return _page("signin.html", 404, who=who, headline="No such plan of the month.")
+            return _page_("signin.html", 404, who=who, headline=w("No such plan of the month."))
         month, path = found
         name = f"schedule-{month}-{request.path_params['which']}.xlsx"
         return FileResponse(

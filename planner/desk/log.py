@@ -56,6 +56,14 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def local(text: str) -> dt.datetime:
+    """A stored UTC time as Finnish local time (Europe/Helsinki)."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo("Europe/Helsinki"))
+
+
 def open_desk(db: Path) -> None:
     """Create the desk's tables (and the store, owner-only, if it is new)."""
     with connect(db, create=True) as con:

@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock
 
 from planner.check import PlanFilesError, instance_changes, read_manifest
-from planner.desk import log, words
+from planner.desk import log
 from planner.feeds.store import publish as record_publication
 from planner.feeds.store import published_files
+from planner.i18n import Words, words
 from planner.io import InstanceError, load_instance, spreadsheet_safe
 from planner.plan.month import prepare
 from planner.plan.pins import COLUMNS, RULES, Pin, PinError, check_pins
@@ -60,9 +61,15 @@ class Desk:
     seed: int = 0
     method: str = "auto"
     wall_limit: float | None = None
+    language: str | None = None
+    """The desk's language (``serve --language``); by default the instance's."""
 
     def instance(self) -> Instance:
         return load_instance(self.instance_dir)
+
+    @property
+    def words(self) -> Words:
+        return words(self.language or self.instance().settings.language)
 
     def lock(self) -> FileLock:
         """One lock for every write the desk makes (absences into the instance, pins and
@@ -71,9 +78,10 @@ class Desk:
         return FileLock(str(self.instance_dir / ".desk.lock"), timeout=60)
 
 
-def check_month(month: str) -> str:
+def check_month(month: str, w: Words | None = None) -> str:
     if not MONTH.match(month):
-        raise DeskError(f"{month!r} is not a month (YYYY-MM)")
+        w = w or words("en")
+        raise DeskError(w("%(month)s is not a month (YYYY-MM).", month=repr(month)))
     return month
 
 
@@ -106,9 +114,14 @@ def basis(desk: Desk, month: str) -> Basis | None:
         return Basis(Path(draft[0]), "draft")
     if published is None:
         return None
+    w = desk.words
     note = (
-        f"the draft of {log_time(draft[2])} is older than publication {published[0]}: the "
-        "desk works on the published plan"
+        w(
+            "The draft of %(when)s is older than publication %(number)s: the desk works on "
+            "the published plan.",
+            when=w.moment(log.local(draft[2])),
+            number=published[0],
+        )
         if draft is not None
         else ""
     )
@@ -126,9 +139,14 @@ def published_folder(desk: Desk, month: str, publication: int) -> Path:
         pass
     kept = published_files(desk.db, month)
     if kept is None or kept[0] != publication:
+        w = desk.words
         raise DeskError(
-            f"publication {publication} of {words.month_label(month)} was made before the "
-            "store kept plan files: re-plan the month to make a draft"
+            w(
+                "Publication %(number)s of %(month)s was made before the store kept plan "
+                "files: re-plan the month to make a draft.",
+                number=publication,
+                month=w.month(month),
+            )
         )
     (desk.workdir / month).mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=desk.workdir / month, prefix=".published-"))
@@ -141,12 +159,6 @@ def published_folder(desk: Desk, month: str, publication: int) -> Path:
     except OSError:  # another request wrote it first
         shutil.rmtree(staging, ignore_errors=True)
     return folder
-
-
-def log_time(text: str) -> str:
-    from planner.desk.words import when
-
-    return when(text)
 
 
 def month_choices(desk: Desk, month: str) -> dict[str, Any]:
@@ -194,23 +206,28 @@ def add_pin(desk: Desk, month: str, who: str, form: dict[str, str]) -> int:
     a pin the month cannot keep, or one contradicting another, is refused naming both.
     The check and the store are one step under the desk's lock, so two pins posted at
     once are checked against each other too."""
+    w = desk.words
     rule = form.get("rule", "")
     if rule not in RULES:
-        raise DeskError(f"pin: {rule!r} is not one of {', '.join(RULES)}")
+        raise DeskError(w("Pin: %(rule)s is no pin rule.", rule=repr(rule)))
     detail = {c: form.get(c, "").strip() for c in COLUMNS}
     if rule != "keeps_pattern":
         try:
             day = dt.date.fromisoformat(detail["date"])
         except ValueError:
-            raise DeskError(f"pin: date {detail['date']!r} is not a date") from None
+            raise DeskError(w("Pin: choose the day.")) from None
         if day.strftime("%Y-%m") != month:
-            raise DeskError(f"pin: {words.day(day)} is not in {words.month_label(month)}")
-    if rule in ("goes", "does_not_go") and not detail["staff_id"]:
-        raise DeskError(f"pin: {rule.replace('_', ' ')} needs a person")
+            raise DeskError(
+                w("Pin: %(day)s is not in %(month)s.", day=w.date(day), month=w.month(month))
+            )
     instance = desk.instance()
+    if rule in ("goes", "does_not_go") and detail["staff_id"] not in {
+        s.staff_id for s in instance.staff
+    }:
+        raise DeskError(w("Pin: choose the person."))
     known = {p.point_id for p in instance.active_points() if p.kind == "outreach"}
     if detail["point_id"] not in known:
-        raise DeskError(f"pin: {detail['point_id']!r} is no outreach point that is planned")
+        raise DeskError(w("Pin: choose an outreach point that is planned."))
     data = prepare(instance, month)
     with desk.lock():
         existing = [_pin_of(a) for a in active_pins(desk, month)]
@@ -225,12 +242,12 @@ def add_pin(desk: Desk, month: str, who: str, form: dict[str, str]) -> int:
         try:
             check_pins([*existing, candidate], data, "pin")
         except PinError as exc:
-            text = "; ".join(exc.problems).replace("pin:0", "the new pin")
-            raise DeskError(named(text, instance)) from None
+            text = "; ".join(exc.problems).replace("pin:0", w("the new pin"))
+            raise DeskError(named(text, instance, w)) from None
         return log.record(desk.db, month, who, "pin", detail)
 
 
-def named(text: str, instance: Instance) -> str:
+def named(text: str, instance: Instance, w: Words) -> str:
     """Ids in a message replaced by the names a planner knows (people, points,
     municipalities)."""
     names = {s.staff_id: s.name for s in instance.staff}
@@ -238,48 +255,60 @@ def named(text: str, instance: Instance) -> str:
     names |= {m.municipality_id: m.name for m in instance.municipalities}
     for ident in sorted(names, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", names[ident], text)
-    return re.sub(r"\b(\d{4}-\d{2}-\d{2})\b", lambda m: words.day(m.group(1)), text)
+    return re.sub(r"\b(\d{4}-\d{2}-\d{2})\b", lambda m: w.date(m.group(1)), text)
 
 
 def remove_pin(desk: Desk, month: str, who: str, pin_id: int) -> None:
     with desk.lock():
         gone = log.deactivate(desk.db, pin_id)
         if gone is None or gone.month != month:
-            raise DeskError(f"no active pin {pin_id} in {words.month_label(month)}")
+            w = desk.words
+            raise DeskError(w("That pin is no longer there: the page was out of date."))
         log.record(desk.db, month, who, "unpin", {"pin": pin_id, **gone.detail})
-
-
-ABSENCE_WORDS = (
-    "an absence lies between 1.1. of the planning year (the year of the month worked "
-    "on) and 31.12. of the year after, and lasts at most 366 days"
-)
 
 
 def add_absence(desk: Desk, month: str, who: str, form: dict[str, str]) -> None:
     """Append an absence to the instance's absences.csv (the facts about people live in
     the instance, where every later plan and check reads them) and log who added it.
 
-    The person is named explicitly (the form has no default), the range is sane
-    (:data:`ABSENCE_WORDS`), the reason is cut to one line and made safe for a
-    spreadsheet, and the file is read, extended and replaced under the desk's lock."""
+    The person is named explicitly (the form has no default), the range is sane (within
+    the planning year and the next, at most 366 days), the reason is cut to one line and
+    made safe for a spreadsheet, and the file is read, extended and replaced under the
+    desk's lock."""
     instance = desk.instance()
+    w = desk.words
     sid = form.get("staff_id", "").strip()
-    if not sid:
-        raise DeskError("absence: choose the person who is away")
     if sid not in {s.staff_id for s in instance.staff}:
-        raise DeskError(f"absence: unknown person {sid!r}")
+        raise DeskError(w("Absence: choose the person who is away."))
     try:
         start = dt.date.fromisoformat(form.get("start", "").strip())
         end = dt.date.fromisoformat((form.get("end") or form.get("start", "")).strip())
     except ValueError:
-        raise DeskError("absence: the first and last day must be dates") from None
+        raise DeskError(w("Absence: the first and last day must be dates.")) from None
     if end < start:
-        raise DeskError(f"absence: the last day {words.day(end)} is before {words.day(start)}")
+        raise DeskError(
+            w(
+                "Absence: the last day %(end)s is before the first, %(start)s.",
+                end=w.date(end),
+                start=w.date(start),
+            )
+        )
     year = int(month[:4])
     if start < dt.date(year, 1, 1) or end > dt.date(year + 1, 12, 31) or (end - start).days > 365:
-        raise DeskError(f"absence: {words.day(start)}–{words.day(end)} refused: {ABSENCE_WORDS}")
-    reason = " ".join(form.get("reason", "").split())[:150] or "absence"
-    reason = spreadsheet_safe(f"{reason} (added at the desk by {who})")
+        raise DeskError(
+            w(
+                "Absence: %(start)s–%(end)s refused: an absence lies between 1.1.%(year)s "
+                "and 31.12.%(next)s and lasts at most 366 days.",
+                start=w.date(start),
+                end=w.date(end),
+                year=year,
+                next=year + 1,
+            )
+        )
+    reason = " ".join(form.get("reason", "").split())[:150] or w("absence")
+    reason = spreadsheet_safe(
+        w("%(reason)s (added at the desk by %(who)s)", reason=reason, who=who)
+    )
     path = desk.instance_dir / "absences.csv"
     with desk.lock():
         old = path.read_bytes() if path.is_file() else b"staff_id,start,end,reason\n"
@@ -297,7 +326,7 @@ def add_absence(desk: Desk, month: str, who: str, form: dict[str, str]) -> None:
             load_instance(desk.instance_dir)
         except InstanceError as exc:
             path.write_bytes(old)
-            raise DeskError(f"absence refused by the instance reader: {exc}") from None
+            raise DeskError(w("Absence refused by the instance reader: %(why)s", why=exc)) from None
         detail = {"staff_id": sid, "start": str(start), "end": str(end), "reason": reason}
         log.record(desk.db, month, who, "absence", detail)
 
@@ -306,24 +335,33 @@ def add_absence(desk: Desk, month: str, who: str, form: dict[str, str]) -> None:
 
 
 def request_replan(desk: Desk, month: str, who: str, from_day: str | None) -> int:
+    w = desk.words
     if from_day:
         try:
             day = dt.date.fromisoformat(from_day)
         except ValueError:
-            raise DeskError(f"re-plan: {from_day!r} is not a date") from None
+            raise DeskError(w("Re-plan: the day to keep up to is not a date.")) from None
         if day.strftime("%Y-%m") != month:
-            raise DeskError(f"re-plan: {words.day(day)} is not in {words.month_label(month)}")
+            raise DeskError(
+                w("Re-plan: %(day)s is not in %(month)s.", day=w.date(day), month=w.month(month))
+            )
         if basis(desk, month) is None:
             raise DeskError(
-                f"re-plan: {words.month_label(month)} has neither a draft nor a published "
-                "plan, so there are no days to keep; re-plan the whole month first"
+                w(
+                    "Re-plan: %(month)s has neither a draft nor a published plan, so there "
+                    "are no days to keep; re-plan the whole month first.",
+                    month=w.month(month),
+                )
             )
     with desk.lock():
         running = [j for j in log.jobs(desk.db, month) if j.running]
         if running:
             raise DeskError(
-                f"a re-plan of {words.month_label(month)} is already under way "
-                f"(re-plan {running[0].id})"
+                w(
+                    "A re-plan of %(month)s is already under way (re-plan %(number)s).",
+                    month=w.month(month),
+                    number=running[0].id,
+                )
             )
         job = log.queue_job(desk.db, month, who, from_day or None)
         log.record(desk.db, month, who, "replan", {"job": job, "from_day": from_day or ""})
@@ -335,27 +373,30 @@ PLAN_LINE = re.compile(
 )
 
 
-def plain_progress(line: str) -> str | None:
+def plain_progress(line: str, w: Words) -> str | None:
     """A solver progress line in words a planner reads at a glance, or None for a line
     that only belongs in the full log."""
     text = line.strip()
     if text.startswith("solving"):
-        return "planning: " + text.removeprefix("solving ").split(";")[0]
+        return w("Planning the month.")
     found = PLAN_LINE.search(text)
     if found:
         number, _, _, gap, seconds = found.groups()
-        return (
-            f"planning: plan {number} found after {seconds} s, at most {gap} % from the "
-            "best possible"
+        return w(
+            "Planning: plan %(number)s found after %(seconds)s s, at most %(gap)s from the "
+            "best possible.",
+            number=number,
+            seconds=w.number(float(seconds), 1),
+            gap=w.percent(float(gap) / 100, 1),
         )
     if text.startswith("optimal in"):
-        return "planning: the best possible plan found; writing and checking it"
+        return w("The best possible plan is found; writing and checking it.")
     if text.startswith(("stopped", "time limit")):
-        return "planning: the time limit was reached; writing and checking the best plan found"
+        return w("The time limit was reached; writing and checking the best plan found.")
     if text.startswith("context:"):
-        return "reading the earlier month's visits"
+        return w("Reading the earlier month's visits.")
     if text.startswith("wrote "):
-        return "written and checked: no hard rule broken"
+        return w("Written and checked: no hard rule is broken.")
     if text.startswith("error:"):
         return text
     return None
@@ -423,19 +464,20 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
         command += ["--previous", str(current.directory)]
     if job.from_day:
         command += ["--from-day", job.from_day]
-    log.job_progress(
-        desk.db,
-        job.id,
-        "starting from "
-        + (
-            "the draft"
-            if current is not None and current.kind == "draft"
-            else f"the published plan (publication {current.publication})"
-            if current is not None
-            else "nothing (a fresh plan of the month)"
+    w = desk.words
+    start = (
+        w("Starting from the draft.")
+        if current is not None and current.kind == "draft"
+        else w(
+            "Starting from the published plan (publication %(number)s).",
+            number=current.publication,
         )
-        + (f"; every day before {words.day(job.from_day)} kept" if job.from_day else ""),
+        if current is not None
+        else w("Starting from nothing: a fresh plan of the month.")
     )
+    if job.from_day:
+        start += " " + w("Every day before %(day)s is kept.", day=w.date(job.from_day))
+    log.job_progress(desk.db, job.id, start)
     with subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -445,7 +487,7 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
-            log.job_progress(desk.db, job.id, line.rstrip(), plain_progress(line))
+            log.job_progress(desk.db, job.id, line.rstrip(), plain_progress(line, w))
             if stop is not None and stop.is_set():
                 process.terminate()
                 process.wait()
@@ -484,7 +526,8 @@ class Worker:
             try:
                 run_job(self.desk, job, self.stop)
             except Exception as exc:
-                log.job_progress(self.desk.db, job.id, f"the re-plan failed: {exc}")
+                w = self.desk.words
+                log.job_progress(self.desk.db, job.id, w("The re-plan failed: %(why)s", why=exc))
                 log.finish_job(self.desk.db, job.id, "failed", None)
 
 
@@ -492,13 +535,19 @@ class Worker:
 
 
 def _draft_to_publish(desk: Desk, month: str) -> Path:
+    w = desk.words
     current = basis(desk, month)
     if current is None:
-        raise DeskError(f"{words.month_label(month)} has no draft to publish; re-plan first")
+        raise DeskError(
+            w("%(month)s has no draft to publish; re-plan first.", month=w.month(month))
+        )
     if current.kind != "draft":
         raise DeskError(
-            f"nothing to publish: the desk shows publication {current.publication} as it "
-            "was published; re-plan to make a draft"
+            w(
+                "Nothing to publish: the desk shows publication %(number)s as it was "
+                "published; re-plan to make a draft.",
+                number=current.publication,
+            )
         )
     try:
         manifest = read_manifest(current.directory)
@@ -507,8 +556,11 @@ def _draft_to_publish(desk: Desk, month: str) -> Path:
     changed = instance_changes(manifest)
     if changed:
         raise DeskError(
-            f"the instance changed since this draft was made ({', '.join(changed)}): "
-            "re-plan before publishing"
+            w(
+                "The instance changed since this draft was made (%(files)s): re-plan before "
+                "publishing.",
+                files=", ".join(changed),
+            )
         )
     _pins_unchanged_since(desk, month, current.directory)
     return current.directory
@@ -531,16 +583,23 @@ def _pins_unchanged_since(desk: Desk, month: str, directory: Path) -> None:
     ]
     if missing or dropped:
         v = view_of_instance(desk, month)
-        first = missing[0] if missing else dropped[0]
+        w = v.w
         raise DeskError(
-            f"the pins changed since this draft was made ({'added' if missing else 'removed'}: "
-            f"{pin_words(first, v)}): re-plan before publishing"
+            w(
+                "A pin was added since this draft was made (%(pin)s): re-plan before publishing.",
+                pin=pin_words(missing[0], v),
+            )
+            if missing
+            else w(
+                "A pin was removed since this draft was made (%(pin)s): re-plan before publishing.",
+                pin=pin_words(dropped[0], v),
+            )
         )
 
 
 def view_of_instance(desk: Desk, month: str) -> View:
     """A view with no plan, for naming things in a message."""
-    return View(month, desk.instance(), [], None)
+    return View(month, desk.instance(), [], None, desk.words)
 
 
 def publish_preview(desk: Desk, month: str) -> dict[str, int]:
@@ -565,8 +624,8 @@ def publish_draft(desk: Desk, month: str, who: str) -> str:
             ]
             result = publish_checked(desk.db, directory, desk.instance(), log.now(), held)
         except WorkflowError as exc:
-            words_ = str(exc).replace(str(directory), "the draft")
-            raise DeskError(named(words_, desk.instance())) from None
+            text = str(exc).replace(str(directory), desk.words("the draft"))
+            raise DeskError(named(text, desk.instance(), desk.words)) from None
         log.record(
             desk.db,
             month,
@@ -574,10 +633,16 @@ def publish_draft(desk: Desk, month: str, who: str) -> str:
             "publish",
             {"publication": result.publication_id},
         )
-    return (
-        f"published {words.month_label(month)} as publication {result.publication_id}: "
-        f"{result.new} new, {result.changed} changed, {result.unchanged} unchanged, "
-        f"{result.cancelled} cancelled calendar entries"
+    w = desk.words
+    return w(
+        "Published %(month)s as publication %(number)s: %(new)s new, %(changed)s changed, "
+        "%(unchanged)s unchanged and %(cancelled)s cancelled calendar entries.",
+        month=w.month(month),
+        number=result.publication_id,
+        new=result.new,
+        changed=result.changed,
+        unchanged=result.unchanged,
+        cancelled=result.cancelled,
     )
 
 
@@ -592,6 +657,7 @@ class View:
     instance: Instance
     days: list[dict[str, Any]]
     basis: Basis | None
+    w: Words
     schedule: list[dict[str, str]] = field(default_factory=list)
     visits: list[dict[str, str]] = field(default_factory=list)
     unmet: list[dict[str, str]] = field(default_factory=list)
@@ -608,22 +674,20 @@ class View:
     @property
     def places(self) -> dict[str, str]:
         places = {p.point_id: p.name for p in self.instance.service_points}
-        places["central"] = "central duties"
+        places["central"] = self.w("central duties")
         return places
-
-
-WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def view(desk: Desk, month: str) -> View:
     instance = desk.instance()
+    w = desk.words
     holidays = finnish_holidays(parse_month(month)[0])
     days = [
         {
             "date": d,
             "iso": d.isoformat(),
             "day": d.day,
-            "weekday": WEEKDAY[d.weekday()],
+            "weekday": w.weekday(d),
             "holiday": holidays.get(d, ""),
             "working": d.weekday() < 5 and d not in holidays,
         }
@@ -631,13 +695,14 @@ def view(desk: Desk, month: str) -> View:
     ]
     current = basis(desk, month)
     if current is None:
-        return View(month, instance, days, None)
+        return View(month, instance, days, None, w)
     directory = current.directory
     return View(
         month,
         instance,
         days,
         current,
+        w,
         _rows(directory / "schedule.csv"),
         _rows(directory / "visits.csv"),
         _rows(directory / "unmet.csv"),
@@ -646,37 +711,88 @@ def view(desk: Desk, month: str) -> View:
 
 
 def pin_words(detail: dict[str, Any], v: View) -> str:
-    """A pin as a sentence: 'Aino Virtanen goes to Kaavi on 9.3.2026'."""
+    """A pin as a sentence: 'Aino V. goes to Kaavi on 9.3.2026'."""
+    w = v.w
     person = v.names.get(detail.get("staff_id", ""), detail.get("staff_id", ""))
     point = v.places.get(detail.get("point_id", ""), detail.get("point_id", ""))
-    day = words.day(detail["date"]) if detail.get("date") else ""
-    return {
-        "goes": f"{person} goes to {point} on {day}",
-        "does_not_go": f"{person} does not go to {point} on {day}",
-        "open": f"{point} is open on {day}",
-        "closed": f"{point} is closed on {day}",
-        "keeps_pattern": f"{point} keeps the rhythm {detail.get('pattern', '')}",
-    }.get(detail.get("rule", ""), str(detail.get("rule", "")))
+    day = w.date(detail["date"]) if detail.get("date") else ""
+    rule = detail.get("rule", "")
+    if rule == "goes":
+        return w("%(person)s goes to %(point)s on %(day)s", person=person, point=point, day=day)
+    if rule == "does_not_go":
+        return w(
+            "%(person)s does not go to %(point)s on %(day)s", person=person, point=point, day=day
+        )
+    if rule == "open":
+        return w("%(point)s is open on %(day)s", point=point, day=day)
+    if rule == "closed":
+        return w("%(point)s is closed on %(day)s", point=point, day=day)
+    if rule == "keeps_pattern":
+        return w("%(point)s keeps its rhythm", point=point)
+    return str(rule)
 
 
 def action_words(action: log.Action, v: View) -> str:
     """One line of the history in words."""
+    w = v.w
     d = action.detail
     if action.kind == "pin":
-        return "pinned: " + pin_words(d, v) + ("" if action.active else " (removed since)")
+        text = w("pinned: %(pin)s", pin=pin_words(d, v))
+        return text if action.active else text + " " + w("(removed since)")
     if action.kind == "unpin":
-        return "removed the pin: " + pin_words(d, v)
+        return w("removed the pin: %(pin)s", pin=pin_words(d, v))
     if action.kind == "absence":
-        span = words.day(d["start"]) + (
-            f"–{words.day(d['end'])}" if d.get("end") and d["end"] != d["start"] else ""
+        span = w.date(d["start"]) + (
+            f"–{w.date(d['end'])}" if d.get("end") and d["end"] != d["start"] else ""
         )
-        return f"absence of {v.names.get(d['staff_id'], d['staff_id'])} {span}"
+        person = v.names.get(d["staff_id"], d["staff_id"])
+        return w("absence of %(person)s %(span)s", person=person, span=span)
     if action.kind == "replan":
-        kept = f", every day before {words.day(d['from_day'])} kept" if d.get("from_day") else ""
-        return f"asked for re-plan {d.get('job', '')}{kept}"
+        if d.get("from_day"):
+            return w(
+                "asked for re-plan %(number)s, every day before %(day)s kept",
+                number=d.get("job", ""),
+                day=w.date(d["from_day"]),
+            )
+        return w("asked for re-plan %(number)s", number=d.get("job", ""))
     if action.kind == "publish":
-        return f"published (publication {d.get('publication', '')})"
+        return w("published (publication %(number)s)", number=d.get("publication", ""))
     return action.kind
+
+
+def unmet_words(row: dict[str, str], v: View) -> str:
+    """One thing the plan could not do, in the desk's language, from the plan's rule,
+    amount and cause (the fixed vocabulary the checker verifies), with names, not ids."""
+    w = v.w
+    place = v.places.get(row["point_id"]) or next(
+        (m.name for m in v.instance.municipalities if m.municipality_id == row["municipality_id"]),
+        row["municipality_id"],
+    )
+    where = f"{place} {w.date(row['date'])}" if row.get("date") else place
+    amount = w.number(float(row["amount"]), 1).removesuffix(",0").removesuffix(".0")
+    what = {
+        "unmet_visit": w("no visit on a day its rhythm opens"),
+        "equity_floor": w("visited less often than the equity floor"),
+        "initial_interview_late": w(
+            "%(n)s registration day(s) without an on-site day within the deadline", n=amount
+        ),
+        "demand_shortfall": w("%(n)s staff-day(s) short of the demand", n=amount),
+        "process_shortfall": w("%(n)s staff-day(s) of key processes missing", n=amount),
+        "responsible_shortfall": w("%(n)s named worker(s) missing", n=amount),
+        "office_cover_shortfall": w("%(n)s below the office's minimum cover", n=amount),
+        "central_cover_shortfall": w("%(n)s below the minimum on central duties", n=amount),
+    }.get(row["rule"], row["rule"])
+    why = {
+        "pinned_closed": w("pinned closed"),
+        "nobody_free": w("nobody who could go was free"),
+        "search_stopped": w("someone was free, but the solver stopped before it found the plan"),
+        "no_weekday_room": w("the room is free on no weekday"),
+        "too_few_visits": w("too few visits within the deadline"),
+        "room_capacity": w("the rhythm's open days and rooms hold less than the demand"),
+        "part_day": w("less than a day: one more whole day would cost more"),
+        "too_few_with_skill": w("fewer than two people of the area with the skill work this month"),
+    }.get(row.get("cause", ""), "")
+    return f"{where}: {what}" + (f" ({why})" if why else "")
 
 
 def _pin_marks(desk: Desk, v: View) -> dict[tuple[str, str], list[str]]:
@@ -684,7 +800,7 @@ def _pin_marks(desk: Desk, v: View) -> dict[tuple[str, str], list[str]]:
     for action in active_pins(desk, v.month):
         d = action.detail
         if d["rule"] in ("goes", "does_not_go", "open", "closed"):
-            marks[(d["point_id"], d["date"])].append("pinned: " + pin_words(d, v))
+            marks[(d["point_id"], d["date"])].append(v.w("pinned: %(pin)s", pin=pin_words(d, v)))
     return marks
 
 
@@ -746,15 +862,16 @@ def cell(desk: Desk, v: View, point_id: str, day: str) -> dict[str, Any]:
     absent or off that day is shown as such."""
     from planner.plan.month import prepare
 
+    w = v.w
     point = next((p for p in outreach_points(v.instance) if p.point_id == point_id), None)
     if point is None:
-        raise DeskError(f"{point_id!r} is no outreach point that is planned")
+        raise DeskError(w("No such outreach point is planned."))
     try:
         date = dt.date.fromisoformat(day)
     except ValueError:
-        raise DeskError(f"{day!r} is not a date") from None
+        raise DeskError(w("No such day.")) from None
     if date.strftime("%Y-%m") != v.month:
-        raise DeskError(f"{words.day(date)} is not in {words.month_label(v.month)}")
+        raise DeskError(w("%(day)s is not in %(month)s.", day=w.date(date), month=w.month(v.month)))
     data = prepare(v.instance, v.month)
     index = {d: i for i, d in enumerate(data.days)}
     team = {r["staff_id"] for r in v.responsible if r["point_id"] == point_id}
@@ -780,7 +897,7 @@ def cell(desk: Desk, v: View, point_id: str, day: str) -> dict[str, Any]:
                 "going": s.staff_id in going,
                 "free": free,
                 "now": (
-                    "not working (absent or off)"
+                    w("not working (absent or off)")
                     if not free
                     else v.places.get(row["place_id"], row["place_id"])
                     if row and row["activity"] in ("outreach", "office", "central")
@@ -817,10 +934,10 @@ def people(v: View) -> list[dict[str, Any]]:
             place = points.get(r["place_id"], r["place_id"]) if r else ""
             label = {
                 "outreach": place.split()[0] if place else "",
-                "office": "office",
-                "central": "central",
-                "absent": "absent",
-                "off": "off",
+                "office": v.w("office"),
+                "central": v.w("central"),
+                "absent": v.w("absent"),
+                "off": v.w("off"),
             }.get(activity, "")
             state = activity or (
                 "holiday" if d["holiday"] else "weekend" if not d["working"] else ""
@@ -843,6 +960,7 @@ def equity(v: View) -> list[dict[str, Any]]:
     visit_dates: dict[str, list[dt.date]] = defaultdict(list)
     for r in v.visits:
         visit_dates[r["municipality_id"]].append(dt.date.fromisoformat(r["date"]))
+    said = v.instance.settings.process_words.get(v.w.language, {})
     rows = []
     for m in v.instance.municipalities:
         row = municipalities.get(m.municipality_id)
@@ -866,8 +984,8 @@ def equity(v: View) -> list[dict[str, Any]]:
                 "mean_wait": wait.get("mean_wait", ""),
                 "deadline": wait.get("deadline", ""),
                 "late_days": wait.get("late_days", ""),
-                "named": sorted(processes.items()),
-                "thin": [p for p, n in sorted(processes.items()) if n < 2],
+                "named": sorted((said.get(p, p), n) for p, n in processes.items()),
+                "thin": [said.get(p, p) for p, n in sorted(processes.items()) if n < 2],
             }
         )
     return rows
@@ -886,8 +1004,9 @@ def diff(desk: Desk, v: View) -> dict[str, Any]:
         for r in v.schedule
         if r["activity"] in ("outreach", "office", "central")
     }
+    w = v.w
     idle = {
-        (r["staff_id"], r["date"]): "absent" if r["activity"] == "absent" else "day off"
+        (r["staff_id"], r["date"]): w("absent") if r["activity"] == "absent" else w("day off")
         for r in v.schedule
         if r["activity"] in ("absent", "off")
     }
@@ -905,9 +1024,9 @@ def diff(desk: Desk, v: View) -> dict[str, Any]:
                 "staff_id": sid,
                 "name": names.get(sid, sid),
                 "date": day,
-                "day": words.weekday_day(day),
+                "day": w.weekday_date(day),
                 "before": places.get(old, old) if old else "—",
-                "after": places.get(new, new) if new else idle.get(key, "not working"),
+                "after": places.get(new, new) if new else idle.get(key, w("not working")),
             }
         )
         by_day[day] += 1
@@ -919,7 +1038,7 @@ def diff(desk: Desk, v: View) -> dict[str, Any]:
         "person_days": len(changes),
         "published_days": len(before),
         "by_point": by_point.most_common(),
-        "by_day": [(words.weekday_day(d), n) for d, n in sorted(by_day.items())],
-        "first_day": words.day(min(by_day)) if by_day else "",
+        "by_day": [(w.weekday_date(d), n) for d, n in sorted(by_day.items())],
+        "first_day": w.date(min(by_day)) if by_day else "",
     }
     return {"published": published, "changes": changes, "summary": summary}

@@ -23,6 +23,7 @@ from icalendar import Calendar, Event, Timezone
 from icalendar.prop import vDuration
 
 from planner.feeds.store import parse_utc
+from planner.i18n import Words, words
 
 if TYPE_CHECKING:
     import sqlite3
@@ -110,20 +111,56 @@ def _entries(con: sqlite3.Connection, feed: str, settings: dict[str, str]) -> li
     return chosen
 
 
+def _words(settings: dict[str, str]) -> Words:
+    """The published instance's language (English for a store from before it was kept)."""
+    return words(settings.get("language", "en"))
+
+
+def process_names(settings: dict[str, str]) -> dict[str, str]:
+    """Each process as a person says it in the feed's language: the instance's
+    ``process_words``, else its description, else the key."""
+    language = settings.get("language", "en")
+    described = json.loads(settings.get("processes", "{}"))
+    said = json.loads(settings.get("process_words", "{}")).get(language, {})
+    return {key: said.get(key) or described.get(key) or key for key in described} | said
+
+
 def feed_title(con: sqlite3.Connection, feed: str) -> str:
     settings = _settings(con)
+    w = _words(settings)
     kind, _, ident = feed.partition("/")
-    area_name = settings.get("name", "Employment area")
+    area_name = settings.get("name", w("Employment area"))
     if kind == "staff":
         row = con.execute("SELECT name FROM staff WHERE staff_id = ?", (ident,)).fetchone()
-        return f"{area_name}: outreach days of {row['name'] if row else ident}"
+        return w(
+            "%(area)s: outreach days of %(person)s",
+            area=area_name,
+            person=row["name"] if row else ident,
+        )
     if kind == "point":
         row = con.execute("SELECT name FROM points WHERE point_id = ?", (ident,)).fetchone()
-        return f"{row['name'] if row else ident} service point: open days"
+        return w("%(point)s: open days", point=row["name"] if row else ident)
     if kind == "area":
         row = con.execute("SELECT area_name FROM points WHERE area_id = ?", (ident,)).fetchone()
-        return f"{area_name}: outreach days in {row['area_name'] if row else ident}"
-    return f"{area_name}: all outreach days"
+        return w(
+            "%(area)s: outreach days in %(part)s",
+            area=area_name,
+            part=row["area_name"] if row else ident,
+        )
+    return w("%(area)s: all outreach days", area=area_name)
+
+
+def location(point: sqlite3.Row | None, place: str) -> str:
+    """Where to go, as a map app reads it: the point's name and street address when the
+    instance gives one, else its name and municipality, never the town twice."""
+    if point is None:
+        return place
+    address = _column(point, "address")
+    town = point["municipality"]
+    parts = [place, address] if address else [place]
+    if not address and town and town.lower() not in place.lower():
+        parts.append(town)
+    return ", ".join(parts)
 
 
 def _column(row: sqlite3.Row | None, name: str) -> str:
@@ -143,7 +180,6 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
     settings = _settings(con)
     tzid = settings.get("tz", "Europe/Helsinki")
     zone = ZoneInfo(tzid)
-    processes = json.loads(settings.get("processes", "{}"))
     points = {r["point_id"]: r for r in con.execute("SELECT * FROM points")}
     staff = {r["staff_id"]: r for r in con.execute("SELECT * FROM staff")}
     staff_skills = {sid: set(_column(row, "skills").split()) for sid, row in staff.items()}
@@ -162,52 +198,87 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
     cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh))
     cal.add_component(vtimezone(tzid))
+    w = _words(settings)
+    names = process_names(settings)
     for row in _entries(con, feed, settings):
         point = points.get(row["point_id"])
         place = (
             point["name"]
             if point
-            else ("Central duties" if row["point_id"] == "central" else row["point_id"])
+            else (w("Central duties") if row["point_id"] == "central" else row["point_id"])
         )
         day = dt.date.fromisoformat(row["date"])
         start = dt.datetime.combine(day, dt.time.fromisoformat(row["start"]), zone)
         end = dt.datetime.combine(day, dt.time.fromisoformat(row["end"]), zone)
         people = row["staff_ids"].split()
         lines = []
+        booking = _column(point, "booking")
         if row["kind"] == "visit":
-            offered = [processes.get(p, p) for p in row["processes"].split()]
-            lines.append(_sentence("Appointments by booking. On offer: " + "; ".join(offered)))
-            booking = _column(point, "booking")
-            if booking:
-                lines.append(_sentence(f"Book: {booking}"))
-            if kind == "staff" and ident in staff:
+            offered = [names.get(p, p) for p in row["processes"].split()]
+            if kind == "staff":
+                # What the counsellor is there for comes first; then who else is there,
+                # and the drive. The services on offer are not listed again.
                 mine = [
-                    processes.get(p, p)
+                    names.get(p, p)
                     for p in row["processes"].split()
                     if p in staff_skills.get(ident, ())
                 ]
                 if mine:
-                    lines.append(_sentence("You are there for: " + "; ".join(mine)))
-            if kind == "staff":
+                    lines.append(_sentence(w("You are there for: %(what)s", what=", ".join(mine))))
+                others = [staff[s]["name"] for s in people if s != ident and s in staff]
+                lines.append(
+                    _sentence(
+                        w("Also there: %(names)s", names=", ".join(others))
+                        if others
+                        else w("You are there alone")
+                    )
+                )
                 home = staff[ident]["home_point_id"] if ident in staff else ""
                 leg = travel.get((home, row["point_id"]))
                 if leg is not None and leg["minutes"] > 0:
-                    home_name = points[home]["name"] if home in points else home
                     lines.append(
-                        f"Drive from {home_name}: about {leg['minutes']:.0f} min "
-                        f"({leg['km']:.0f} km) each way."
+                        w(
+                            "Drive from %(home)s: about %(minutes)s min (%(km)s km) each way.",
+                            home=points[home]["name"] if home in points else home,
+                            minutes=w.number(leg["minutes"]),
+                            km=w.number(leg["km"]),
+                        )
                     )
-                others = [staff[s]["name"] for s in people if s != ident and s in staff]
-                lines.append(_sentence("Colleagues: " + (", ".join(others) if others else "none")))
-            elif kind != "point" or settings.get("public_names") == "true":
-                lines.append(
-                    _sentence(
-                        "Staff: " + ", ".join(staff[s]["name"] if s in staff else s for s in people)
-                    )
+            else:
+                opening = w(
+                    "Open %(start)s–%(end)s",
+                    start=row["start"].replace(":", ".") if w.language == "fi" else row["start"],
+                    end=row["end"].replace(":", ".") if w.language == "fi" else row["end"],
                 )
-            summary = f"{place}: outreach day" if kind == "staff" else f"{place} service point open"
+                lines.append(_sentence(opening))
+                if offered:
+                    lines.append(_sentence(w("Services: %(what)s", what=", ".join(offered))))
+                if kind != "point" or settings.get("public_names") == "true":
+                    lines.append(
+                        _sentence(
+                            w(
+                                "Staff: %(names)s",
+                                names=", ".join(
+                                    staff[s]["name"] if s in staff else s for s in people
+                                ),
+                            )
+                        )
+                    )
+            if booking:
+                # How to book only when the instance says how: never an empty promise.
+                lines.append(_sentence(w("Book an appointment: %(how)s", how=booking)))
+            summary = (
+                w("%(place)s: outreach day", place=place)
+                if kind == "staff"
+                else w("%(place)s: open by appointment", place=place)
+                if booking
+                else w("%(place)s: service point open", place=place)
+            )
         else:
-            summary = f"{place}: {row['activity']} day"
+            summary = {
+                "office": w("%(place)s: office day", place=place),
+                "central": w("%(place)s: central duties", place=place),
+            }.get(row["activity"], f"{place}: {row['activity']}")
         stamp = parse_utc(row["last_modified"])
         event = Event.new(
             uid=row["uid"],
@@ -219,11 +290,7 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
             end=end,
             summary=summary,
             description="\n".join(lines) or None,
-            location=", ".join(
-                part for part in (place, _column(point, "address"), point["municipality"]) if part
-            )
-            if point
-            else place,
+            location=location(point, place),
             status="CONFIRMED",
             transparency="OPAQUE",
         )

@@ -404,6 +404,8 @@ def _snapshot(con: sqlite3.Connection, instance: Instance) -> None:
         ("public_names", str(feeds.public_names).lower()),
         ("refresh_minutes", str(feeds.refresh_minutes)),
         ("processes", json.dumps(instance.settings.processes)),
+        ("language", instance.settings.language),
+        ("process_words", json.dumps(instance.settings.process_words)),
     ):
         con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
