@@ -747,6 +747,28 @@ def serve(
     )
 
 
+def _solver_config(
+    time_limit: float,
+    workers: int,
+    seed: int,
+    method: str,
+    wall_limit: float | None,
+    jobs: int = 1,
+) -> Any:
+    """The solver options of whatif and sweep: the wall clock's net widened by the jobs
+    that share the cores."""
+    from planner.plan.model import WALL_NET, SolverConfig
+
+    return SolverConfig(
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        method=method,
+        wall_factor=WALL_NET * jobs,
+        wall_limit=wall_limit,
+    )
+
+
 def _months(value: str | None, month: str | None, one_month: bool = False) -> list[str]:
     """--months START:END (inclusive), or the year from --month (12 months: the default
     answer, since a month alone cannot judge a cut), or --month alone with --one-month."""
@@ -987,7 +1009,6 @@ def whatif(
     Assumption levers (--face-to-face, --meeting-share, --registrations, --outflow,
     --by-need) given with an action apply to the baseline too, so the action is not
     blamed for the assumption. Writes comparison.csv, report.md and report.html."""
-    from planner.plan.model import WALL_NET, SolverConfig
     from planner.scenarios.levers import Levers
     from planner.scenarios.report import whatif_report, year_verdicts
     from planner.scenarios.sweep import ClusterError, run_levels
@@ -997,14 +1018,7 @@ def whatif(
     chosen = _levers_from_flags(scenario_file, _lever_flags(levers))
     _check_levers(data, chosen)
     baseline_levers = chosen.assumptions() if chosen.acts() else Levers()
-    config = SolverConfig(
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        method=method,
-        wall_factor=WALL_NET * jobs,
-        wall_limit=wall_limit,
-    )
+    config = _solver_config(time_limit, workers, seed, method, wall_limit, jobs)
     with click.progressbar(
         length=2 * len(months),
         label=f"planning {len(months)} month(s), baseline and scenario",
@@ -1131,7 +1145,6 @@ def sweep(
     with the tornado) and report.md. Each level keeps the baseline's plan wherever its
     lever does not act; parallel jobs share the cores (the wall-clock safety net is
     widened by the number of jobs)."""
-    from planner.plan.model import WALL_NET, SolverConfig
     from planner.scenarios.report import sweep_markdown
     from planner.scenarios.sweep import (
         ClusterError,
@@ -1152,14 +1165,7 @@ def sweep(
     base = _levers_from_flags(scenario_file, {})
     for v in (values[0], values[-1]):
         _check_levers(data, base.with_value(lever, v))
-    config = SolverConfig(
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        method=method,
-        wall_factor=WALL_NET * jobs,
-        wall_limit=wall_limit,
-    )
+    config = _solver_config(time_limit, workers, seed, method, wall_limit, jobs)
     with click.progressbar(
         length=(len(values) + 1) * len(months),
         label=f"planning the baseline and {len(values)} level(s) x {len(months)} month(s)",
