@@ -110,6 +110,39 @@ class Words:
         """30.11.2026 14.00 in Finnish (local time of the value's zone)."""
         return format_datetime(value, "d.M.yyyy HH.mm", locale=self.locale)
 
+    def rhythm(self, key: str) -> str:
+        """A visit rhythm as a person says it: 'joka toinen keskiviikko (parilliset
+        viikot)', 'joka tiistai ja torstai', from its key ('biweekly:Wed:even')."""
+        from babel.dates import get_day_names
+
+        w = self
+        parts = key.split(":")
+        frequency = parts[0]
+        labels = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        names = get_day_names("wide", context="stand-alone", locale=self.locale)
+        chosen = parts[1].split("+") if len(parts) > 1 else []
+        days = [names[labels.index(p)] for p in chosen if p in labels]
+        said = (
+            days[0]
+            if len(days) == 1
+            else w("%(first)s and %(last)s", first=", ".join(days[:-1]), last=days[-1])
+            if days
+            else ""
+        )
+        if frequency == "none" or not days:
+            return w("not open this month")
+        if frequency in ("daily", "twice_weekly", "weekly"):
+            return w("every %(days)s", days=said)
+        if frequency == "biweekly":
+            return (
+                w("every other %(days)s (even weeks)", days=said)
+                if parts[-1] == "even"
+                else w("every other %(days)s (odd weeks)", days=said)
+            )
+        if frequency == "first_third":
+            return w("1st and 3rd %(days)s of the month", days=said)
+        return w("1st %(days)s of the month", days=said)
+
     def yes(self, value: bool) -> str:
         """yes/no in words (never True/False)."""
         w = self

@@ -90,3 +90,12 @@ def test_the_kuopio_instance_speaks_finnish() -> None:
     text = (KUOPIO / "instance.toml").read_text(encoding="utf-8")
     assert 'language = "fi"' in text
     assert "[process_words.fi]" in text
+
+
+def test_rhythms_read_as_a_person_says_them() -> None:
+    w = words("fi")
+    assert w.rhythm("biweekly:Wed:even") == "joka toinen keskiviikko (parilliset viikot)"
+    assert w.rhythm("twice_weekly:Tue+Thu") == "joka tiistai ja torstai"
+    assert w.rhythm("daily:Mon+Tue+Wed") == "joka maanantai, tiistai ja keskiviikko"
+    assert w.rhythm("first_third:Mon") == "kuukauden 1. ja 3. maanantai"
+    assert words("en").rhythm("biweekly:Wed:odd") == "every other Wednesday (odd weeks)"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from planner.check.files import MANIFEST, sha256
 from planner.clients import municipality_counts
+from planner.i18n import words
 from planner.plan.demand import FORMULA
 from planner.plan.workdays import finnish_holidays, month_days, working_days_in_year
 from planner.travel import travel
@@ -406,14 +407,18 @@ WORKBOOK_FILLS = {
 
 
 def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
-    """The workbook a planner opens: a sheet per production area (then central duties and
-    the substitute pool) with people by day, names first, every weekday of the month as a
-    column (holidays shaded and named), outreach days coloured, header row and name
-    column frozen; a Visits sheet with real dates and names; a Municipalities sheet."""
+    """The workbook a planner opens, in the instance's language: a sheet per production
+    area (then central duties and the substitute pool) with people by day, names first,
+    every weekday of the month as a column (holidays shaded and named), outreach days
+    coloured, header row and name column frozen; a Visits sheet with real dates and
+    names; a Municipalities sheet with headers in words and units. Names, never ids;
+    processes and rhythms in words; yes and no, never True and False."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    w = words(instance.settings.language)
+    said = instance.settings.process_words.get(w.language, {})
     fill = {k: PatternFill("solid", fgColor=v) for k, v in WORKBOOK_FILLS.items()}
     bold = Font(bold=True)
     points = {p.point_id: p for p in instance.service_points}
@@ -423,6 +428,12 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
     weekdays = [d for d in month_days(plan.month) if d.weekday() < 5]
     entries = {(e.staff_id, e.date): e for e in plan.schedule}
     roles = {r.staff_id: r for r in plan.roles}
+    activity = {
+        "office": w("office"),  # their home office (substitutes: the one they cover)
+        "central": w("central"),
+        "absent": w("absent"),
+        "off": w("off"),
+    }
     groups: list[tuple[str, list[str]]] = [
         (
             instance.area(area_id).name,
@@ -430,16 +441,17 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
         )
         for area_id in instance.active_area_ids()
     ]
-    groups.append(("Central duties", [s for s, r in roles.items() if r.role == "central"]))
-    groups.append(("Substitute pool", [s for s, r in roles.items() if r.role == "substitute"]))
+    groups.append((w("Central duties"), [s for s, r in roles.items() if r.role == "central"]))
+    groups.append((w("Substitute pool"), [s for s, r in roles.items() if r.role == "substitute"]))
     book = Workbook()
     book.remove(book.active)
     for title, people in groups:
         sheet = book.create_sheet(title[:31])
-        header = ["Name", "Staff id", "FTE"] + [f"{d:%a %d.%m.}" for d in weekdays]
+        header = [w("Name"), w("Person-years")] + [w.weekday_date(d) for d in weekdays]
         sheet.append(header)
-        for sid in sorted(people, key=lambda s: (staff[s].name, s)):
-            row: list[object] = [staff[sid].name, sid, staff[sid].fte]
+        order = sorted(people, key=lambda s: (staff[s].name, s))
+        for sid in order:
+            row: list[object] = [staff[sid].name, staff[sid].fte]
             for day in weekdays:
                 entry = entries.get((sid, day))
                 if day in holidays:
@@ -448,19 +460,17 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
                     row.append("")
                 elif entry.activity == "outreach":
                     row.append(points[entry.place_id].name if entry.place_id in points else "")
-                elif entry.activity == "office":
-                    row.append("office")  # their home office (substitutes: the one they cover)
                 else:
-                    row.append(entry.activity)
+                    row.append(activity.get(entry.activity, entry.activity))
             sheet.append(row)
         for cell in sheet[1]:
             cell.font, cell.fill = bold, fill["header"]
             cell.alignment = Alignment(horizontal="center")
-        for index, day in enumerate(weekdays, start=4):
+        for index, day in enumerate(weekdays, start=3):
             column = get_column_letter(index)
             sheet.column_dimensions[column].width = 13
-            for cell in sheet[column][1:]:
-                entry = entries.get((str(sheet.cell(cell.row, 2).value), day))
+            for cell, sid in zip(sheet[column][1:], order, strict=True):
+                entry = entries.get((sid, day))
                 if day in holidays:
                     cell.fill = fill["holiday"]
                 elif entry is not None and entry.activity == "outreach":
@@ -470,37 +480,77 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
             if day in holidays:
                 sheet[f"{column}1"].fill = fill["holiday"]
         sheet.column_dimensions["A"].width = 22
-        sheet.column_dimensions["B"].width = 9
-        sheet.column_dimensions["C"].width = 5
-        sheet.freeze_panes = "D2"
+        sheet.column_dimensions["B"].width = 6
+        sheet.freeze_panes = "C2"
         _print_wide(sheet)
-    visits = book.create_sheet("Visits")
+    visits = book.create_sheet(w("Visits"))
     visits.append(
-        ["Date", "Weekday", "Service point", "Municipality", "Start", "End", "Staff", "Processes"]
+        [
+            w("Date"),
+            w("Weekday"),
+            w("Service point"),
+            w("Municipality"),
+            w("Start"),
+            w("End"),
+            w("Staff"),
+            w("Services"),
+        ]
     )
     for visit in plan.visits:
         visits.append(
             [
                 visit.date,
-                f"{visit.date:%A}",
+                w.weekday(visit.date),
                 points[visit.point_id].name if visit.point_id in points else visit.point_id,
                 munis.get(visit.municipality_id, visit.municipality_id),
                 visit.start.strftime("%H:%M"),
                 visit.end.strftime("%H:%M"),
                 ", ".join(staff[s].name if s in staff else s for s in visit.staff_ids),
-                " ".join(visit.processes),
+                ", ".join(said.get(q, q) for q in visit.processes),
             ]
         )
     for cell in visits["A"][1:]:
-        cell.number_format = "DD.MM.YYYY"
-    municipalities = book.create_sheet("Municipalities")
+        cell.number_format = "D.M.YYYY"
+    municipalities = book.create_sheet(w("Municipalities"))
     table = report_municipalities(plan, instance)
-    municipalities.append(list(table.columns))
-    for values in table.itertuples(index=False):
-        municipalities.append(list(values))
-    for sheet, widths in ((visits, (12, 11, 24, 16, 7, 7, 40, 40)), (municipalities, ())):
+    municipalities.append(
+        [
+            w("Municipality"),
+            w("Clients (broad unemployment)"),
+            w("Office in the municipality"),
+            w("Visit days"),
+            w("Outreach staff-days"),
+            w("Demand, staff-days"),
+            w("Outreach staff-days per 100 clients"),
+            w("Rhythm"),
+        ]
+    )
+    rhythms = {p.point_id: p.pattern for p in plan.points}
+    for row in table.itertuples(index=False):
+        mine = [
+            f"{points[p].name}: {w.rhythm(key)}"
+            for p, key in rhythms.items()
+            if points[p].municipality_id == row.municipality_id
+        ]
+        municipalities.append(
+            [
+                row.name,
+                row.clients,
+                w.yes(bool(row.office)),
+                row.visit_days,
+                row.staff_days,
+                row.demand_staff_days,
+                row.staff_days_per_100_clients,
+                "; ".join(mine) or w("office every working day"),
+            ]
+        )
+    for sheet, widths in (
+        (visits, (12, 11, 24, 16, 7, 7, 40, 40)),
+        (municipalities, (16, 14, 12, 10, 12, 12, 14, 50)),
+    ):
         for cell in sheet[1]:
             cell.font, cell.fill = bold, fill["header"]
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
