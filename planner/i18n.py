@@ -155,9 +155,22 @@ def words(language: str) -> Words:
     return Words(language)
 
 
-KEYWORDS = {"w": None, "_": None, "gettext": None, "plural": (1, 2), "ngettext": (1, 2)}
+KEYWORDS = {
+    "w": None,
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "plural": (1, 2),
+    "ngettext": (1, 2),
+}
 """How messages are marked: ``w("...")`` in Python (a :class:`Words`), ``_("...")`` in
-Jinja2 templates; ``plural(singular, plural, n)`` for counts."""
+Jinja2 templates, ``N_("...")`` where a message is defined before a language is known
+(translated later with ``w(text)``); ``plural(singular, plural, n)`` for counts."""
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogs without translating it yet."""
+    return message
 
 
 def extract_messages() -> dict[str, list[str]]:

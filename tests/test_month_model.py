@@ -71,8 +71,8 @@ def test_rule_set_switches_on_its_date(tmp_path: Path) -> None:
     assert (january.rule_set, january.interview_deadline) == ("2026", 10)
     assert december.points[0].demand_staff_days > 1.5 * january.points[0].demand_staff_days
     report = (tmp_path / "2025-12" / "report.md").read_text(encoding="utf-8")
-    assert "Rule set in force: **2025**" in report
-    assert "Rule set in force: **2026**" in (tmp_path / "2026-01" / "report.md").read_text(
+    assert "Voimassa olevat säännöt: 2025" in report
+    assert "Voimassa olevat säännöt: 2026" in (tmp_path / "2026-01" / "report.md").read_text(
         encoding="utf-8"
     )
     # Pinned rule set: a what-if applies the 2025 rules to a 2026 month.
@@ -142,9 +142,9 @@ def test_the_deadline_holds_across_the_month_boundary(tmp_path: Path) -> None:
     assert first == dt.date(2026, 4, 1), april.points[0].pattern
     (wait,) = april.waits
     assert wait.late_days == 0 and wait.worst_wait <= 10
-    assert "context: visits of 2026-03 from test" in (tmp_path / "april" / "report.md").read_text(
-        encoding="utf-8"
-    )
+    assert "kuukauden maaliskuu 2026 käynnit, lähde test" in (
+        tmp_path / "april" / "report.md"
+    ).read_text(encoding="utf-8")
     # The other rhythm would have been as good without the context: the boundary is what
     # decides. With last visits on 11 and 25 March, 8 April is in time as well.
     other = _previous("2026-03", ["2026-03-11", "2026-03-25"])
@@ -246,7 +246,7 @@ def test_last_months_published_plan_is_the_context(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     report = (april / "report.md").read_text(encoding="utf-8")
-    assert f"context: visits of 2026-03 from the published plan in {db}" in report
+    assert f"maaliskuu 2026 käynnit, lähde julkaistu suunnitelma ({db})" in report
     # A month whose previous month was never published has no context, and says so.
     june = tmp_path / "june"
     result = runner.invoke(
@@ -264,7 +264,9 @@ def test_last_months_published_plan_is_the_context(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "no previous plan given" in (june / "report.md").read_text(encoding="utf-8")
+    assert "Edellisen kuun suunnitelmaa ei annettu" in (june / "report.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_part_time_substitute_works_their_share(tmp_path: Path) -> None:

@@ -411,7 +411,7 @@ def test_cli_schedule_and_check_on_kuopio(tmp_path: Path) -> None:
         "processes",
     ]
     report = (out / "report.md").read_text(encoding="utf-8")
-    assert "rautavaara: every other Wednesday" in report
+    assert "Rautavaara: joka toinen keskiviikko" in report  # in the instance's language
     checked = runner.invoke(main, ["check", str(out)])
     assert checked.exit_code == 0, checked.output
 

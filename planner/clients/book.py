@@ -70,6 +70,7 @@ from typing import TYPE_CHECKING
 
 from planner.allocation.staff import CENTRAL, AllocationError, allocate
 from planner.clients.counts import municipality_counts
+from planner.i18n import N_, Words, words
 from planner.travel import travel
 
 if TYPE_CHECKING:
@@ -88,17 +89,26 @@ REGULAR, BY_NEED = -1, -2
 follow)."""
 
 POLICIES = {
-    "first_come": "first come, first booked (discussions booked ahead keep their slots; "
-    "an initial interview takes the first slot left)",
-    "interviews_reserved": "initial interviews reserved ({slots:g} slot(s) a staff-day on "
-    "site kept for them; discussions slip instead)",
+    "first_come": N_(
+        "first come, first booked (discussions booked ahead keep their slots; an initial "
+        "interview takes the first slot left)"
+    ),
+    "interviews_reserved": N_(
+        "initial interviews reserved (%(slots)s slot(s) a staff-day on site kept for them; "
+        "discussions slip instead)"
+    ),
 }
 
 
 def policy_words(instance: Instance) -> str:
     """The booking policy in the words every report states it in."""
     w = instance.settings.workload
-    return POLICIES[w.booking].format(slots=w.reserved_interview_slots)
+    return booking_words(w.booking, w.reserved_interview_slots, words("en"))
+
+
+def booking_words(booking: str, slots: float, say: Words) -> str:
+    """The booking policy in a language's words."""
+    return say(POLICIES[booking], slots=f"{slots:g}")
 
 
 @dataclass(frozen=True)

@@ -761,38 +761,10 @@ def action_words(action: log.Action, v: View) -> str:
 
 
 def unmet_words(row: dict[str, str], v: View) -> str:
-    """One thing the plan could not do, in the desk's language, from the plan's rule,
-    amount and cause (the fixed vocabulary the checker verifies), with names, not ids."""
-    w = v.w
-    place = v.places.get(row["point_id"]) or next(
-        (m.name for m in v.instance.municipalities if m.municipality_id == row["municipality_id"]),
-        row["municipality_id"],
-    )
-    where = f"{place} {w.date(row['date'])}" if row.get("date") else place
-    amount = w.number(float(row["amount"]), 1).removesuffix(",0").removesuffix(".0")
-    what = {
-        "unmet_visit": w("no visit on a day its rhythm opens"),
-        "equity_floor": w("visited less often than the equity floor"),
-        "initial_interview_late": w(
-            "%(n)s registration day(s) without an on-site day within the deadline", n=amount
-        ),
-        "demand_shortfall": w("%(n)s staff-day(s) short of the demand", n=amount),
-        "process_shortfall": w("%(n)s staff-day(s) of key processes missing", n=amount),
-        "responsible_shortfall": w("%(n)s named worker(s) missing", n=amount),
-        "office_cover_shortfall": w("%(n)s below the office's minimum cover", n=amount),
-        "central_cover_shortfall": w("%(n)s below the minimum on central duties", n=amount),
-    }.get(row["rule"], row["rule"])
-    why = {
-        "pinned_closed": w("pinned closed"),
-        "nobody_free": w("nobody who could go was free"),
-        "search_stopped": w("someone was free, but the solver stopped before it found the plan"),
-        "no_weekday_room": w("the room is free on no weekday"),
-        "too_few_visits": w("too few visits within the deadline"),
-        "room_capacity": w("the rhythm's open days and rooms hold less than the demand"),
-        "part_day": w("less than a day: one more whole day would cost more"),
-        "too_few_with_skill": w("fewer than two people of the area with the skill work this month"),
-    }.get(row.get("cause", ""), "")
-    return f"{where}: {what}" + (f" ({why})" if why else "")
+    """One thing the plan could not do, in the desk's language (the report's words)."""
+    from planner.plan.outputs import unmet_sentence
+
+    return unmet_sentence(row, v.instance, v.w)
 
 
 def _pin_marks(desk: Desk, v: View) -> dict[tuple[str, str], list[str]]:

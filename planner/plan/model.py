@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from planner.i18n import N_
+
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
@@ -71,21 +73,26 @@ class SoftTerm:
 
 
 RULE_WORDS = {
-    "unmet_visit": "scheduled visit days nobody could go to",
-    "initial_interview_late": "registration days with no on-site visit within the deadline for "
-    "the initial interview",
-    "demand_shortfall": "tenths of a staff-day of local demand not met (small places weigh more)",
-    "excess_staff_day": "tenths of a staff-day planned beyond demand",
-    "process_shortfall": "staff-days of a needed key process missing in a municipality",
-    "office_cover_shortfall": "person-days below an office's minimum cover",
-    "central_cover_shortfall": "person-days below the central-duty minimum",
-    "substitute_day": "substitute-pool days used",
-    "travel_minute": "minutes driven to outreach points, there and back",
-    "long_trips_spread": "sum over people of their long trips squared (spread evenly is least)",
-    "fairness_spread": "sum over people of their outreach days squared per FTE (even is least)",
-    "pattern_change": "service points whose rhythm changed from last month",
-    "replan_change": "outreach days moved from or to someone, or part-timers' days off moved, "
-    "since the plan being re-planned",
+    "unmet_visit": N_("scheduled visit days nobody could go to"),
+    "initial_interview_late": N_(
+        "registration days with no on-site visit within the deadline for the initial interview"
+    ),
+    "demand_shortfall": N_(
+        "tenths of a staff-day of local demand not met (small places weigh more)"
+    ),
+    "excess_staff_day": N_("tenths of a staff-day planned beyond demand"),
+    "process_shortfall": N_("staff-days of a needed key process missing in a municipality"),
+    "office_cover_shortfall": N_("person-days below an office's minimum cover"),
+    "central_cover_shortfall": N_("person-days below the central-duty minimum"),
+    "substitute_day": N_("substitute-pool days used"),
+    "travel_minute": N_("minutes driven to outreach points, there and back"),
+    "long_trips_spread": N_("sum over people of their long trips squared (spread evenly is least)"),
+    "fairness_spread": N_("sum over people of their outreach days squared per FTE (even is least)"),
+    "pattern_change": N_("service points whose rhythm changed from last month"),
+    "replan_change": N_(
+        "outreach days moved from or to someone, or part-timers' days off moved, since the "
+        "plan being re-planned"
+    ),
 }
 
 

@@ -14,8 +14,7 @@ import pandas as pd
 
 from planner.check.files import MANIFEST, sha256
 from planner.clients import municipality_counts
-from planner.i18n import words
-from planner.plan.demand import FORMULA
+from planner.i18n import Words, words
 from planner.plan.workdays import finnish_holidays, month_days, working_days_in_year
 from planner.travel import travel
 
@@ -203,35 +202,111 @@ def penalties_table(plan: Plan) -> pd.DataFrame:
     )
 
 
-def _md(frame: pd.DataFrame) -> str:
+def _md(frame: pd.DataFrame, none: str = "_none_") -> str:
     """A Markdown table without the optional 'tabulate' dependency."""
     if frame.empty:
-        return "_none_\n"
+        return none + "\n"
     head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def flow_section(plan: Plan, instance: Instance) -> list[str]:
+def municipality_rows(plan: Plan, instance: Instance, w: Words) -> pd.DataFrame:
+    """The municipalities table a person reads (workbook and report): names, headers in
+    words with units, yes and no, rhythms in words."""
+    points = {p.point_id: p for p in instance.service_points}
+    rhythms = {p.point_id: p.pattern for p in plan.points}
+    rows = []
+    for row in report_municipalities(plan, instance).itertuples(index=False):
+        mine = [
+            f"{points[p].name}: {w.rhythm(key)}"
+            for p, key in rhythms.items()
+            if points[p].municipality_id == row.municipality_id
+        ]
+        rows.append(
+            {
+                w("Municipality"): row.name,
+                w("Clients (broad unemployment)"): row.clients,
+                w("Office in the municipality"): w.yes(bool(row.office)),
+                w("Visit days"): row.visit_days,
+                w("Outreach staff-days"): row.staff_days,
+                w("Demand, staff-days"): row.demand_staff_days,
+                w("Outreach staff-days per 100 clients"): row.staff_days_per_100_clients,
+                w("Rhythm"): "; ".join(mine) or w("office every working day"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _numbers(frame: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """Numbers of a table as the language writes them (1 234,5)."""
+
+    def say(value: object) -> object:
+        if isinstance(value, bool):
+            return w.yes(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            digits = 0 if float(value).is_integer() else 2 if abs(value) < 1 else 1
+            return w.number(float(value), digits)
+        return value
+
+    return frame.map(say) if not frame.empty else frame
+
+
+def unmet_sentence(row: dict[str, str], instance: Instance, w: Words) -> str:
+    """One thing the plan could not do, in words, from its rule, amount and verified
+    cause (never from the planner's English reason text), with names, not ids."""
+    places = {p.point_id: p.name for p in instance.service_points}
+    places["central"] = w("central duties")
+    munis = {m.municipality_id: m.name for m in instance.municipalities}
+    place = places.get(row["point_id"]) or munis.get(row["municipality_id"], "")
+    where = f"{place} {w.date(row['date'])}" if row.get("date") else place
+    amount = w.number(float(row["amount"]), 1).removesuffix(",0").removesuffix(".0")
+    what = {
+        "unmet_visit": w("no visit on a day its rhythm opens"),
+        "equity_floor": w("visited less often than the equity floor"),
+        "initial_interview_late": w(
+            "%(n)s registration day(s) without an on-site day within the deadline", n=amount
+        ),
+        "demand_shortfall": w("%(n)s staff-day(s) short of the demand", n=amount),
+        "process_shortfall": w("%(n)s staff-day(s) of key processes missing", n=amount),
+        "responsible_shortfall": w("%(n)s named worker(s) missing", n=amount),
+        "office_cover_shortfall": w("%(n)s below the office's minimum cover", n=amount),
+        "central_cover_shortfall": w("%(n)s below the minimum on central duties", n=amount),
+    }.get(row["rule"], row["rule"])
+    why = {
+        "pinned_closed": w("pinned closed"),
+        "nobody_free": w("nobody who could go was free"),
+        "search_stopped": w("someone was free, but the solver stopped before it found the plan"),
+        "no_weekday_room": w("the room is free on no weekday"),
+        "too_few_visits": w("too few visits within the deadline"),
+        "room_capacity": w("the rhythm's open days and rooms hold less than the demand"),
+        "part_day": w("less than a day: one more whole day would cost more"),
+        "too_few_with_skill": w("fewer than two people of the area with the skill work this month"),
+    }.get(row.get("cause", ""), "")
+    return f"{where}: {what}" + (f" ({why})" if why else "")
+
+
+def flow_section(plan: Plan, instance: Instance, w: Words) -> list[str]:
     """report.md's client-flow section: what the plan means for clients
     (:mod:`planner.clients.book`; the figures whatif and sweep lead with)."""
-    from planner.clients.book import simulate
+    from planner.clients.book import booking_words, simulate
 
     flow = simulate(plan, instance, seed=plan.stats.seed)
     names = {m.municipality_id: m.name for m in instance.municipalities}
-    w = instance.settings.workload
+    areas_named = {a.area_id: a.name for a in instance.areas}
+    work = instance.settings.workload
     munis = pd.DataFrame(
         [
             {
-                "municipality": names[f.municipality_id],
-                "registrations": round(f.registrations, 1),
-                "in time %": round(f.within_deadline_pct, 1),
-                "mean wait (working days)": round(f.mean_wait, 1),
-                "worst wait": f.worst_wait,
-                "travel to an office": round(f.travelled, 1),
-                "discussions in person %": round(f.in_person_pct),
-                "overdue for their discussion at the month's end": round(f.overdue, 1),
+                w("Municipality"): names[f.municipality_id],
+                w("Registrations"): round(f.registrations, 1),
+                w("Initial interviews in time, %"): round(f.within_deadline_pct, 1),
+                w("Mean wait, working days"): round(f.mean_wait, 1),
+                w("Worst wait, working days"): f.worst_wait,
+                w("Travelled to an office"): round(f.travelled, 1),
+                w("Discussions in person, %"): round(f.in_person_pct),
+                w("Overdue for their discussion at the month's end"): round(f.overdue, 1),
             }
             for f in flow.municipalities
         ]
@@ -239,158 +314,299 @@ def flow_section(plan: Plan, instance: Instance) -> list[str]:
     areas = pd.DataFrame(
         [
             {
-                "area": a.area_id,
-                "local staff (FTE)": a.local_fte,
-                "clients per local worker": a.caseload,
-                "appointments a month": a.appointment_capacity,
-                "meetings owed a month": a.meetings_required,
-                "capacity %": a.capacity_pct,
+                w("Production area"): areas_named.get(a.area_id, a.area_id),
+                w("Local staff, person-years"): a.local_fte,
+                w("Clients per local worker"): a.caseload,
+                w("Appointments a month"): a.appointment_capacity,
+                w("Meetings owed a month"): a.meetings_required,
+                w("Capacity, %"): a.capacity_pct,
             }
             for a in flow.areas
         ]
     )
     return [
-        "## Client flow: what this plan means for clients",
+        "## " + w("Client flow: what this plan means for clients"),
         "",
-        f"The client model ({flow.runs} seeded runs; `planner/clients/book.py`), this month "
-        "alone from a steady state (`planner whatif` carries clients through a year): "
-        f"{w.registrations_per_client_month:g} new registrations and "
-        f"{w.outflow_per_client_month:g} exits a client a month; each registration "
-        f"owed an in-person initial interview within {flow.deadline} working days in its own "
-        "municipality (or, on the deadline, the nearest office); every client a job-search "
-        f"discussion on the rule set's rhythm, {w.conversations_by_need_per_client_year:g} "
-        f"more a year by need (assumed); booking: {flow.policy}; an office day holds "
-        f"{w.client_meeting_share:.0%} of "
-        f"{w.working_minutes_per_day:g} minutes in meetings (an assumption: "
-        "instance.toml [workload]), an outreach day "
-        f"{instance.settings.demand.appointments_per_staff_day:g} appointments.",
+        w(
+            "The client model (%(runs)s seeded runs), this month alone from a steady state "
+            "(planner whatif carries clients through a year): %(new)s new registrations and "
+            "%(out)s exits a client a month; each registration is owed an in-person initial "
+            "interview within %(deadline)s working days in its own municipality (or, on the "
+            "deadline, at the nearest office); every client a job-search discussion on the "
+            "rule set's rhythm, and %(extra)s more a year by need (assumed); booking: "
+            "%(policy)s; an office day holds %(share)s of %(minutes)s minutes in meetings "
+            "(an assumption, instance.toml [workload]), an outreach day %(appointments)s "
+            "appointments.",
+            runs=flow.runs,
+            new=w.number(work.registrations_per_client_month, 3),
+            out=w.number(work.outflow_per_client_month, 3),
+            deadline=flow.deadline,
+            extra=w.number(work.conversations_by_need_per_client_year, 1),
+            policy=booking_words(work.booking, work.reserved_interview_slots, w),
+            share=w.percent(work.client_meeting_share),
+            minutes=w.number(work.working_minutes_per_day),
+            appointments=w.number(instance.settings.demand.appointments_per_staff_day, 1),
+        ),
         "",
-        _md(munis),
-        _md(areas),
+        _md(_numbers(munis, w)),
+        _md(_numbers(areas, w)),
     ]
 
 
+def _context_words(context: str, w: Words) -> str:
+    """Where last month's visits came from, in words ('visits of 2026-03 from X')."""
+    month, _, source = context.removeprefix("visits of ").partition(" from ")
+    if source.startswith("the published plan in "):
+        source = w(
+            "the published plan in %(store)s", store=source.removeprefix("the published plan in ")
+        )
+    return w(
+        "Last month's end is counted too: the visits of %(month)s from %(source)s.",
+        month=w.month(month) if len(month) == 7 else month,
+        source=source,
+    )
+
+
 def report_markdown(plan: Plan, instance: Instance) -> str:
-    """The plan's report: service per municipality, what was not met and why, penalties in
-    words, travel and fairness, substitute use and solver statistics."""
+    """The plan's report, in the instance's language: service per municipality, what was
+    not met and why, penalties in words, travel and fairness, substitute use and solver
+    statistics."""
+    from planner.plan.model import RULE_WORDS
+
     settings = instance.settings
+    w = words(settings.language)
     s = plan.stats
     staff = report_staff(plan, instance)
     local = staff[~staff["substitute"] & (staff["outreach_days"] > 0)]
+    points = {p.point_id: p for p in instance.service_points}
+    munis = {m.municipality_id: m.name for m in instance.municipalities}
     holidays = [
-        f"{d:%d.%m.} {n}"
+        f"{w.date(d)} {n}"
         for d, n in sorted(finnish_holidays(int(plan.month[:4])).items())
         if d.strftime("%Y-%m") == plan.month and d.weekday() < 5
     ]
     subs = substitute_use(plan)
+    rules = settings.rule_sets[plan.rule_set]
+    waits = pd.DataFrame(
+        [
+            {
+                w("Municipality"): munis.get(x.municipality_id, x.municipality_id),
+                w("Registration days"): x.registration_days,
+                w("Late days"): x.late_days,
+                w("Worst wait, working days"): x.worst_wait,
+                w("Mean wait, working days"): x.mean_wait,
+                w("Deadline, working days"): x.deadline,
+                w("Days not known"): x.unknown_days,
+            }
+            for x in plan.waits
+        ]
+    )
+    point_rows = pd.DataFrame(
+        [
+            {
+                w("Service point"): points[p.point_id].name if p.point_id in points else p.point_id,
+                w("Municipality"): munis.get(p.municipality_id, p.municipality_id),
+                w("Rhythm"): w.rhythm(p.pattern),
+                w("Demand, staff-days"): p.demand_staff_days,
+                w("Planned staff-days"): p.planned_staff_days,
+                w("Visit days"): p.visit_days,
+            }
+            for p in plan.points
+        ]
+    )
+    penalties = pd.DataFrame(
+        [
+            {
+                w("Soft rule"): w(RULE_WORDS.get(p.rule, p.description)),
+                w("Weight"): p.weight,
+                w("Amount"): p.amount,
+                w("Cost, objective points"): p.cost,
+            }
+            for p in plan.penalties
+        ]
+    )
+    used = subs[subs["total"] > 0].rename(
+        columns={
+            "date": w("Date"),
+            "outreach": w("Outreach"),
+            "office": w("Office"),
+            "central": w("Central duties"),
+            "total": w("Total"),
+        }
+    )
+    if not used.empty:
+        used[w("Date")] = [w.date(d) for d in used[w("Date")]]
+    unmet = [unmet_sentence(u, instance, w) for u in unmet_table(plan).to_dict("records")]
     lines = [
-        f"# Monthly plan {plan.month}: {plan.instance_name}",
+        "# "
+        + w("Monthly plan %(month)s: %(area)s", month=w.month(plan.month), area=plan.instance_name),
         "",
-        f"{len(plan.working_days)} working days"
-        + (f" (holidays on weekdays: {', '.join(holidays)})" if holidays else "")
-        + f"; {len(plan.visits)} outreach visit days with "
-        f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days.",
-        "",
-        "## Local service by municipality",
-        "",
-        f"Rule set in force: **{plan.rule_set}** ({plan.rule_set_description}).",
-        "",
-        f"Demand: {FORMULA}; rule set {plan.rule_set} "
-        f"({settings.rule_sets[plan.rule_set].meetings_per_client_year:g} meetings a client "
-        f"a year, {len(plan.working_days)} of the year's "
-        f"{working_days_in_year(int(plan.month[:4]))} working days), "
-        f"face-to-face share {settings.demand.face_to_face_share:.0%}, "
-        f"{settings.demand.appointments_per_staff_day:g} appointments a staff-day.",
-        "",
-        _md(report_municipalities(plan, instance)),
-        "Rhythms: 'odd' and 'even' weeks are those of the planner's continuous week count "
-        "(week 1 is the week of Monday 1 January 2024); they match ISO week numbers until "
-        "the end of 2026 and are out of step with them from 2027.",
-        "",
-        "## Initial interview: waits for an on-site slot",
-        "",
-        f"A client who registers on a working day can meet someone in their own "
-        f"municipality on the next working day a visit is held; the {plan.rule_set} rules "
-        f"give {plan.interview_deadline} working days. Waits in working days, for every "
-        "registration day of the month"
-        + (
-            f" and of last month's end (context: {plan.context})"
-            if plan.context
-            else " (no previous plan given: waits of registrations at last month's end are "
-            "not known)"
+        w(
+            "%(days)s working days; %(visits)s outreach visit days with %(staff)s staff-days.",
+            days=len(plan.working_days),
+            visits=len(plan.visits),
+            staff=sum(len(v.staff_ids) for v in plan.visits),
         )
-        + "; next month's first days count the rhythm chosen as carrying on. "
-        "Municipalities with an office have service every working day.",
-        "",
-        _md(waits_table(plan)),
-        *flow_section(plan, instance),
-        "## Service points",
-        "",
-        _md(points_table(plan)),
-        "## Unmet demand and why",
-        "",
-        _md(unmet_table(plan)),
-        "## Capacity check before solving",
-        "",
-        "\n".join(f"- {w}" for w in plan.capacity_warnings) or "No area or day short of people.",
-        "",
-        "## Penalties by rule",
-        "",
-        "Each soft rule's amount and its cost in objective points (weight × amount, "
-        "small-place scaling for demand). Hard rules are never broken.",
-        "",
-        _md(penalties_table(plan)),
-        "## Travel and fairness",
-        "",
-        f"- People on outreach: {len(local)}; outreach days per FTE: max "
-        f"{local['outreach_days_per_fte'].max() if len(local) else 0}, median "
-        f"{local['outreach_days_per_fte'].median() if len(local) else 0}.",
-        f"- Driving: {staff['km'].sum():,.0f} km, {staff['drive_min'].sum() / 60:,.1f} hours; "
-        f"long trips (≥ {settings.schedule.long_trip_minutes:g} min one way): "
-        f"{staff['long_trips'].sum()}, at most {staff['long_trips'].max()} for one person.",
-        "",
-        "## Substitute pool",
-        "",
-        f"{int(subs['total'].sum())} substitute days used"
         + (
-            f", on {int((subs['total'] > 0).sum())} working days; by day:"
-            if subs["total"].sum()
-            else "."
+            " " + w("Holidays on weekdays: %(days)s.", days=", ".join(holidays)) if holidays else ""
         ),
         "",
-        _md(subs[subs["total"] > 0]) if subs["total"].sum() else "",
-        "## Solver",
+        "## " + w("Local service by municipality"),
         "",
-        f"- status {s.status}; objective {s.objective:,.1f}; best bound {s.best_bound:,.1f}; "
-        f"gap {s.gap:.2%}",
-        (
-            "- the whole month is one model (regular staff and the substitute pool together): "
-            "the status, objective and bound are those of that model."
+        w(
+            "Rule set in force: %(key)s (%(description)s): %(meetings)s meetings a client a "
+            "year, initial interview within %(deadline)s working days. Demand in staff-days "
+            "= clients × meetings a client a year × working days of the month / working days "
+            "of the year (%(days)s of %(year)s) × face-to-face share (%(share)s) / "
+            "appointments a staff-day (%(appointments)s).",
+            key=plan.rule_set,
+            description=plan.rule_set_description,
+            meetings=w.number(rules.meetings_per_client_year, 1),
+            deadline=plan.interview_deadline,
+            days=len(plan.working_days),
+            year=working_days_in_year(int(plan.month[:4])),
+            share=w.percent(settings.demand.face_to_face_share),
+            appointments=w.number(settings.demand.appointments_per_staff_day, 1),
+        ),
+        "",
+        _md(_numbers(municipality_rows(plan, instance, w), w)),
+        w(
+            "Rhythms: odd and even weeks are those of the planner's continuous week count "
+            "(week 1 is the week of Monday 1 January 2024); they match ISO week numbers "
+            "until the end of 2026 and are out of step with them from 2027."
+        ),
+        "",
+        "## " + w("Initial interview: waits for an on-site slot"),
+        "",
+        w(
+            "A client who registers on a working day can meet someone in their own "
+            "municipality on the next working day a visit is held; the rules give "
+            "%(deadline)s working days. Waits in working days, for every registration day "
+            "of the month; next month's first days count the rhythm chosen as carrying on. "
+            "Municipalities with an office have service every working day.",
+            deadline=plan.interview_deadline,
+        )
+        + " "
+        + (
+            _context_words(plan.context, w)
+            if plan.context
+            else w(
+                "No previous plan was given: waits of registrations at last month's end are "
+                "not known."
+            )
+        ),
+        "",
+        _md(_numbers(waits, w), "_" + w("none") + "_"),
+        *flow_section(plan, instance, w),
+        "## " + w("Service points"),
+        "",
+        _md(_numbers(point_rows, w), "_" + w("none") + "_"),
+        "## " + w("Unmet demand and why"),
+        "",
+        "\n".join(f"- {u}" for u in unmet) or w("Everything was met."),
+        "",
+        "## " + w("Capacity check before solving"),
+        "",
+        "\n".join(f"- {x}" for x in plan.capacity_warnings) or w("No area or day short of people."),
+        "",
+        "## " + w("Penalties by rule"),
+        "",
+        w(
+            "Each soft rule's amount and its cost in objective points (weight × amount, "
+            "small-place scaling for demand). Hard rules are never broken."
+        ),
+        "",
+        _md(_numbers(penalties, w), "_" + w("none") + "_"),
+        "## " + w("Travel and fairness"),
+        "",
+        "- "
+        + w(
+            "People on outreach: %(people)s; outreach days per person-year: at most "
+            "%(most)s, median %(median)s.",
+            people=len(local),
+            most=w.number(float(local["outreach_days_per_fte"].max()) if len(local) else 0, 1),
+            median=w.number(float(local["outreach_days_per_fte"].median()) if len(local) else 0, 1),
+        ),
+        "- "
+        + w(
+            "Driving: %(km)s km, %(hours)s hours; long trips (at least %(minutes)s min one "
+            "way): %(trips)s, at most %(most)s for one person.",
+            km=w.number(float(staff["km"].sum())),
+            hours=w.number(float(staff["drive_min"].sum()) / 60, 1),
+            minutes=w.number(settings.schedule.long_trip_minutes),
+            trips=int(staff["long_trips"].sum()),
+            most=int(staff["long_trips"].max()),
+        ),
+        "",
+        "## " + w("Substitute pool"),
+        "",
+        w(
+            "%(days)s substitute days used, on %(on)s working days.",
+            days=int(subs["total"].sum()),
+            on=int((subs["total"] > 0).sum()),
+        ),
+        "",
+        _md(_numbers(used, w)) if not used.empty else "",
+        "## " + w("Solver"),
+        "",
+        "- "
+        + w(
+            "status %(status)s; objective %(objective)s; best bound %(bound)s; gap %(gap)s",
+            status=s.status,
+            objective=w.number(s.objective, 1),
+            bound=w.number(s.best_bound, 1),
+            gap=w.percent(s.gap, 2),
+        ),
+        "- "
+        + (
+            w(
+                "the whole month is one model (regular staff and the substitute pool "
+                "together): the status, objective and bound are those of that model."
+            )
             if s.method == "whole"
-            else "- split solve (Lagrangian relaxation of the substitute pool): each round "
-            "solves every production area and central duties with the whole pool, each "
-            "pool-day at a price; the parts' best bounds summed, minus the prices times "
-            "the pool's size, is a lower bound of the whole month's optimum whatever the "
-            "prices, and the best round's is the bound shown. The plan is the best of the "
-            "rounds' plans: the areas' regular decisions, with the substitutes placed by "
-            "the whole model with every regular decision fixed. The gap is measured "
-            "against that bound; the parts' own objectives below include the prices."
+            else w(
+                "split solve (Lagrangian relaxation of the substitute pool): each round "
+                "solves every production area and central duties with the whole pool, each "
+                "pool-day at a price; the parts' best bounds summed, minus the prices times "
+                "the pool's size, is a lower bound of the whole month's optimum whatever the "
+                "prices, and the best round's is the bound shown. The plan is the best of the "
+                "rounds' plans: the areas' regular decisions, with the substitutes placed by "
+                "the whole model with every regular decision fixed."
+            )
         ),
-        f"- model build {s.build_time_s:.1f} s; first plan {s.first_solution_s or 0:.1f} s; "
-        f"solve {s.wall_time_s:.1f} s; seed {s.seed}, {s.workers} workers (interleaved), "
-        f"time limit {s.time_limit_s:g} deterministic s",
+        "- "
+        + w(
+            "model build %(build)s s; first plan %(first)s s; solve %(solve)s s; seed "
+            "%(seed)s, %(workers)s workers (interleaved), time limit %(limit)s deterministic s",
+            build=w.number(s.build_time_s, 1),
+            first=w.number(s.first_solution_s or 0, 1),
+            solve=w.number(s.wall_time_s, 1),
+            seed=s.seed,
+            workers=s.workers,
+            limit=w.number(s.time_limit_s),
+        ),
         *[
-            f"- pass '{p.name}': {p.status}, objective {p.objective:,.1f}, bound "
-            f"{p.best_bound:,.1f}, build {p.build_s:.1f} s, solve {p.solve_s:.1f} s "
-            f"({p.deterministic_s:.1f} deterministic s)"
+            "- "
+            + w(
+                "pass '%(name)s': %(status)s, objective %(objective)s, bound %(bound)s, "
+                "solve %(solve)s s (%(deterministic)s deterministic s)",
+                name=p.name,
+                status=p.status,
+                objective=w.number(p.objective, 1) if p.objective == p.objective else "–",
+                bound=w.number(p.best_bound, 1) if p.best_bound == p.best_bound else "–",
+                solve=w.number(p.solve_s, 1),
+                deterministic=w.number(p.deterministic_s, 1),
+            )
             for p in s.passes
         ],
-        "- reproducible: "
+        "- "
         + (
-            "yes (same seed and workers give the same plan)"
+            w("reproducible: yes (the same seed and workers give the same plan)")
             if s.deterministic
-            else "no: the wall clock stopped the search; "
-            "a larger --time-limit gives a reproducible plan"
+            else w(
+                "reproducible: no: the wall clock stopped the search; another run may give "
+                "another plan"
+            )
         ),
         "",
     ]
@@ -512,38 +728,10 @@ def write_workbook(plan: Plan, instance: Instance, path: Path) -> None:
     for cell in visits["A"][1:]:
         cell.number_format = "D.M.YYYY"
     municipalities = book.create_sheet(w("Municipalities"))
-    table = report_municipalities(plan, instance)
-    municipalities.append(
-        [
-            w("Municipality"),
-            w("Clients (broad unemployment)"),
-            w("Office in the municipality"),
-            w("Visit days"),
-            w("Outreach staff-days"),
-            w("Demand, staff-days"),
-            w("Outreach staff-days per 100 clients"),
-            w("Rhythm"),
-        ]
-    )
-    rhythms = {p.point_id: p.pattern for p in plan.points}
-    for row in table.itertuples(index=False):
-        mine = [
-            f"{points[p].name}: {w.rhythm(key)}"
-            for p, key in rhythms.items()
-            if points[p].municipality_id == row.municipality_id
-        ]
-        municipalities.append(
-            [
-                row.name,
-                row.clients,
-                w.yes(bool(row.office)),
-                row.visit_days,
-                row.staff_days,
-                row.demand_staff_days,
-                row.staff_days_per_100_clients,
-                "; ".join(mine) or w("office every working day"),
-            ]
-        )
+    table = municipality_rows(plan, instance, w)
+    municipalities.append(list(table.columns))
+    for values in table.itertuples(index=False):
+        municipalities.append(list(values))
     for sheet, widths in (
         (visits, (12, 11, 24, 16, 7, 7, 40, 40)),
         (municipalities, (16, 14, 12, 10, 12, 12, 14, 50)),
