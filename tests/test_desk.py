@@ -572,8 +572,8 @@ def test_conflicting_pins_are_refused_naming_both(desk: Desk) -> None:
     with pytest.raises(DeskError) as error:
         add_pin(desk, MONTH, "aino", {"rule": "open", "point_id": "kaavi", "date": "2026-03-09"})
     words = str(error.value)
-    assert "uusi kiinnitys" in words and "Kaavi is open on 9.3.2026" in words
-    assert "Kaavi is closed on 9.3.2026" in words
+    assert "uusi kiinnitys: Kaavi on auki 9.3.2026" in words
+    assert "on ristiriidassa" in words and "Kaavi on kiinni 9.3.2026" in words
     with pytest.raises(DeskError, match="ei ole kuukaudessa maaliskuu 2026"):
         add_pin(desk, MONTH, "aino", {"rule": "open", "point_id": "kaavi", "date": "2026-04-06"})
     with pytest.raises(DeskError, match="valitse suunniteltava ajanvarauspiste"):

@@ -97,7 +97,9 @@ def test_pins_that_cannot_be_kept_are_refused_with_their_lines(tmp_path: Path) -
     assert "pins.csv:2 (p1 goes to village_point on 2026-03-04)" in text
     assert "pins.csv:4: p2 goes to village_point on 2026-03-11: p2 is absent that day" in text
     assert "pins.csv:5: p1 goes to village_point on 2026-03-05: no rhythm allowed there" in text
-    assert "pins.csv:6: village_point keeps weekly:Mon: not a rhythm allowed there" in text
+    assert (
+        "pins.csv:6: village_point keeps the rhythm weekly:Mon: not a rhythm allowed there" in text
+    )
     assert "Traceback" not in text and not out.exists()
 
 

@@ -240,7 +240,7 @@ def add_pin(desk: Desk, month: str, who: str, form: dict[str, str]) -> int:
             detail["pattern"],
         )
         try:
-            check_pins([*existing, candidate], data, "pin")
+            check_pins([*existing, candidate], data, "pin", w)
         except PinError as exc:
             text = "; ".join(exc.problems).replace("pin:0", w("the new pin"))
             raise DeskError(named(text, instance, w)) from None

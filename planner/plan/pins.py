@@ -27,6 +27,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from planner.i18n import N_, Words, words
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -56,18 +58,30 @@ class Pin:
     date: dt.date | None = None
     pattern: str = ""
 
-    def words(self) -> str:
-        what = {
-            "goes": f"{self.staff_id} goes to {self.point_id} on {self.date}",
-            "does_not_go": f"{self.staff_id} does not go to {self.point_id} on {self.date}",
-            "open": f"{self.point_id} is open on {self.date}",
-            "closed": f"{self.point_id} is closed on {self.date}",
-            "keeps_pattern": f"{self.point_id} keeps {self.pattern}",
+    def words(self, w: Words | None = None) -> str:
+        """The pin as a sentence, in ``w``'s language (English by default: files and the
+        command line); ids and ISO dates, which a caller may replace by names."""
+        w = w or words("en")
+        values = {
+            "person": self.staff_id,
+            "point": self.point_id,
+            "day": str(self.date),
+            "pattern": self.pattern,
         }
         if self.rule.startswith("frozen:"):
-            place = f" at {self.point_id}" if self.point_id else ""
-            return f"{self.staff_id} on {self.date} stays {self.rule[7:]}{place} (frozen)"
-        return what[self.rule]
+            return w(
+                "%(person)s on %(day)s stays as planned (frozen)",
+                person=self.staff_id,
+                day=str(self.date),
+            )
+        what = {
+            "goes": N_("%(person)s goes to %(point)s on %(day)s"),
+            "does_not_go": N_("%(person)s does not go to %(point)s on %(day)s"),
+            "open": N_("%(point)s is open on %(day)s"),
+            "closed": N_("%(point)s is closed on %(day)s"),
+            "keeps_pattern": N_("%(point)s keeps the rhythm %(pattern)s"),
+        }
+        return w(what[self.rule], **values)
 
 
 def read_pins(path: Path) -> list[Pin]:
@@ -138,63 +152,73 @@ def frozen_before(previous_days: tuple, day: dt.date) -> list[Pin]:
     ]
 
 
-def check_pins(pins: list[Pin], data: MonthData, source: str) -> None:
-    """Refuse pins the month cannot keep, or that contradict each other (naming both)."""
+def check_pins(pins: list[Pin], data: MonthData, source: str, w: Words | None = None) -> None:
+    """Refuse pins the month cannot keep, or that contradict each other (naming both), in
+    ``w``'s language (English by default)."""
+    w = w or words("en")
     problems: list[str] = []
     index = {d: i for i, d in enumerate(data.days)}
     staff = {s.staff_id for s in data.instance.staff}
     at = f"{source}:"
     seen: dict[tuple, Pin] = {}
     for pin in pins:
-        where = f"{at}{pin.line}: {pin.words()}"
+        where = f"{at}{pin.line}: {pin.words(w)}"
         if pin.rule.startswith("frozen:"):
             if pin.staff_id not in staff or pin.date not in index:
-                problems.append(f"{where}: unknown person or not a working day")
+                problems.append(f"{where}: " + w("unknown person or not a working day"))
                 continue
             day = index[pin.date]
             absent = not data.available[pin.staff_id][day]
             if absent != (pin.rule == "frozen:absent"):
                 problems.append(
-                    f"{where}: the absences say {'absent' if absent else 'at work'} that day; "
-                    "a day before --from-day cannot change"
+                    f"{where}: "
+                    + (
+                        w("the absences say absent that day; a day before it cannot change")
+                        if absent
+                        else w("the absences say at work that day; a day before it cannot change")
+                    )
                 )
             elif pin.rule == "frozen:outreach" and not (
                 pin.point_id in data.patterns
                 and day in data.possible_days(pin.point_id)
                 and data.may_visit(pin.staff_id, pin.point_id)
             ):
-                problems.append(f"{where}: that visit is no longer possible")
+                problems.append(f"{where}: " + w("that visit is no longer possible"))
             continue
         if pin.point_id not in data.patterns:
-            problems.append(
-                f"{where}: {pin.point_id!r} is not an outreach point planned this month"
-            )
+            problems.append(f"{where}: " + w("not an outreach point planned this month"))
             continue
         if pin.rule == "keeps_pattern":
             keys = [p.key for p in data.patterns[pin.point_id]]
             if pin.pattern not in keys:
-                problems.append(f"{where}: not a rhythm allowed there ({', '.join(keys)})")
+                problems.append(f"{where}: " + w("not a rhythm allowed there"))
             key = ("pattern", pin.point_id)
             if key in seen and seen[key].pattern != pin.pattern:
-                problems.append(f"{where}: contradicts {at}{seen[key].line} ({seen[key].words()})")
+                other = f"{at}{seen[key].line} ({seen[key].words(w)})"
+                problems.append(f"{where}: " + w("contradicts %(other)s", other=other))
             seen[key] = pin
             continue
         if pin.date not in index:
-            problems.append(f"{where}: not a working day of {data.month}")
+            problems.append(f"{where}: " + w("not a working day of the month"))
             continue
         day = index[pin.date]
         if pin.rule in ("goes", "open") and day not in data.possible_days(pin.point_id):
-            problems.append(f"{where}: no rhythm allowed there opens it that day")
+            problems.append(f"{where}: " + w("no rhythm allowed there opens it that day"))
             continue
         if pin.rule in ("goes", "does_not_go"):
             if pin.staff_id not in staff:
-                problems.append(f"{where}: unknown staff id")
+                problems.append(f"{where}: " + w("unknown person"))
                 continue
             if pin.rule == "goes" and not data.available[pin.staff_id][day]:
-                problems.append(f"{where}: {pin.staff_id} is absent that day")
+                problems.append(
+                    f"{where}: " + w("%(person)s is absent that day", person=pin.staff_id)
+                )
                 continue
             if pin.rule == "goes" and not data.may_visit(pin.staff_id, pin.point_id):
-                problems.append(f"{where}: {pin.staff_id} is not on its team (nor a substitute)")
+                problems.append(
+                    f"{where}: "
+                    + w("%(person)s is not on its team (nor a substitute)", person=pin.staff_id)
+                )
                 continue
         opposite = {
             "goes": "does_not_go",
@@ -204,24 +228,27 @@ def check_pins(pins: list[Pin], data: MonthData, source: str) -> None:
         }
         person = pin.staff_id if pin.rule in ("goes", "does_not_go") else ""
         mine = (person, pin.point_id, pin.date)
-        other = seen.get((opposite[pin.rule], *mine))
-        if other is not None:
-            problems.append(f"{where}: contradicts {at}{other.line} ({other.words()})")
+        clash = seen.get((opposite[pin.rule], *mine))
+        if clash is not None:
+            other = f"{at}{clash.line} ({clash.words(w)})"
+            problems.append(f"{where}: " + w("contradicts %(other)s", other=other))
         if pin.rule == "goes":
             closed = seen.get(("closed", "", pin.point_id, pin.date))
             if closed is not None:
-                problems.append(f"{where}: contradicts {at}{closed.line} ({closed.words()})")
+                other = f"{at}{closed.line} ({closed.words(w)})"
+                problems.append(f"{where}: " + w("contradicts %(other)s", other=other))
             elsewhere = seen.get(("goes-day", pin.staff_id, pin.date))
             if elsewhere is not None and elsewhere.point_id != pin.point_id:
+                other = f"{at}{elsewhere.line} ({elsewhere.words(w)})"
                 problems.append(
-                    f"{where}: contradicts {at}{elsewhere.line} ({elsewhere.words()}): "
-                    "one place a day"
+                    f"{where}: " + w("contradicts %(other)s: one place a day", other=other)
                 )
             seen[("goes-day", pin.staff_id, pin.date)] = pin
         if pin.rule == "closed":
             for key, earlier in list(seen.items()):
                 if key[0] == "goes" and key[2:] == (pin.point_id, pin.date):
-                    problems.append(f"{where}: contradicts {at}{earlier.line} ({earlier.words()})")
+                    other = f"{at}{earlier.line} ({earlier.words(w)})"
+                    problems.append(f"{where}: " + w("contradicts %(other)s", other=other))
         seen[(pin.rule, *mine)] = pin
     if problems:
         raise PinError(problems)
