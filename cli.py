@@ -259,10 +259,9 @@ def allocate(
 
 
 def _next_month() -> str:
-    import datetime as dt
+    from planner.plan.workdays import upcoming_month
 
-    today = dt.date.today()
-    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+    return upcoming_month()
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str:

@@ -115,13 +115,13 @@ class Words:
         viikot)', 'joka tiistai ja torstai', from its key ('biweekly:Wed:even')."""
         from babel.dates import get_day_names
 
+        from planner.plan.workdays import Pattern
+
         w = self
-        parts = key.split(":")
-        frequency = parts[0]
-        labels = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        pattern = Pattern.from_key(key)
+        frequency = pattern.frequency
         names = get_day_names("wide", context="stand-alone", locale=self.locale)
-        chosen = parts[1].split("+") if len(parts) > 1 else []
-        days = [names[labels.index(p)] for p in chosen if p in labels]
+        days = [names[int(d)] for d in pattern.weekdays]
         said = (
             days[0]
             if len(days) == 1
@@ -136,7 +136,7 @@ class Words:
         if frequency == "biweekly":
             return (
                 w("every other %(days)s (even weeks)", days=said)
-                if parts[-1] == "even"
+                if pattern.parity == 0
                 else w("every other %(days)s (odd weeks)", days=said)
             )
         if frequency == "first_third":

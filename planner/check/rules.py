@@ -53,6 +53,8 @@ class PlanView:
     role: dict[str, str] = field(default_factory=dict)
     area: dict[str, str] = field(default_factory=dict)
     bad_declarations: list[str] = field(default_factory=list)
+    excuses: list[dict[str, str]] = field(default_factory=list)
+    """The rows of unmet.csv that read as what they are (the others excuse nothing)."""
 
     def __post_init__(self) -> None:
         self.days = working_days(self.month)
@@ -66,6 +68,7 @@ class PlanView:
                 # everything, so a 'nan' amount would otherwise excuse any shortfall).
                 self.bad_declarations.append(f"declared: unmet.csv:{line}: {problem}")
                 continue
+            self.excuses.append(row)
             key = "|".join((row["date"], row["point_id"] or row["municipality_id"]))
             declared[row["rule"]][key] += float(row["amount"])
         self.declared = declared
@@ -850,9 +853,7 @@ def declared_excuses(v: PlanView) -> Iterator[str]:
     held = {(r["point_id"], r["date"]): r["staff_ids"].split() for r in v.visits}
     closed = {(p["point_id"], p["date"]) for p in v.pins if p["rule"] == "closed"}
     optimal = v.status == "OPTIMAL"
-    for row in v.unmet:
-        if _declaration_problem(row, v.instance):
-            continue
+    for row in v.excuses:
         rule, cause, date, pid = row["rule"], row["cause"], row["date"], row["point_id"]
         where = f"declared: {rule} {pid or row['municipality_id']} {date or v.month}"
         free: set[str] | None = None

@@ -29,6 +29,7 @@ from starlette.routing import Mount, Route
 from planner.desk import log, service
 from planner.desk.service import DeskError
 from planner.i18n import Words, translations, words
+from planner.plan.workdays import upcoming_month
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -212,7 +213,7 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         )
 
     async def index(request: Request, who: str, secret: str) -> Response:
-        month = request.query_params.get("month") or service.default_month(desk)
+        month = request.query_params.get("month") or upcoming_month()
         try:
             service.check_month(month, w)
         except DeskError as exc:

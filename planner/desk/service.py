@@ -36,7 +36,13 @@ from planner.i18n import Words, words
 from planner.io import InstanceError, load_instance, spreadsheet_safe
 from planner.plan.month import prepare
 from planner.plan.pins import COLUMNS, RULES, Pin, PinError, check_pins
-from planner.plan.workdays import finnish_holidays, month_days, parse_month, shift_month
+from planner.plan.workdays import (
+    finnish_holidays,
+    month_days,
+    parse_month,
+    shift_month,
+    upcoming_month,
+)
 from planner.plan.workflow import WorkflowError, publish_checked
 
 if TYPE_CHECKING:
@@ -164,8 +170,7 @@ def published_folder(desk: Desk, month: str, publication: int) -> Path:
 def month_choices(desk: Desk, month: str) -> dict[str, Any]:
     """The months a planner can open (with a draft or a publication, next month first),
     and the previous and next month of ``month``."""
-    today = dt.date.today()
-    upcoming = shift_month(today.strftime("%Y-%m"), 1)
+    upcoming = upcoming_month()
     known = set(log.months(desk.db)) | {upcoming, month}
     ordered = [upcoming, *sorted((m for m in known if m != upcoming), reverse=True)]
     return {
@@ -174,11 +179,6 @@ def month_choices(desk: Desk, month: str) -> dict[str, Any]:
         "previous_month": shift_month(month, -1),
         "next_month": shift_month(month, 1),
     }
-
-
-def default_month(desk: Desk) -> str:
-    """Next month: the one planners are working on."""
-    return shift_month(dt.date.today().strftime("%Y-%m"), 1)
 
 
 # --- pins and absences -------------------------------------------------------------------

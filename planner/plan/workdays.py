@@ -69,6 +69,12 @@ def shift_month(month: str, delta: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def upcoming_month(today: dt.date | None = None) -> str:
+    """Next month (YYYY-MM): the one planners are working on, every command's default."""
+    today = today or dt.date.today()
+    return shift_month(today.strftime("%Y-%m"), 1)
+
+
 def parse_month(month: str) -> tuple[int, int]:
     try:
         year, mon = (int(part) for part in month.split("-"))
