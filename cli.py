@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from models.instance import Instance
 
 DEFAULT_INSTANCE = "instances/kuopio"
-WHOLE_WORDS = "the whole month as one model"
-SPLIT_WORDS = "bound of a Lagrangian relaxation by production area, valid for the month"
 RULE_COUNT = 14
 """Rule families of planner.check (tests/test_check.py keeps this in step)."""
 
@@ -50,10 +48,16 @@ def _resolve_instance(path: str | None) -> Path:
     return here if here.is_dir() else Path(__file__).resolve().parent / DEFAULT_INSTANCE
 
 
-def read_instance(path: str | None) -> Instance:
+def read_instance(path: str | None, language: str | None = None) -> Instance:
+    """The instance, in ``language`` when given (what a person reads; the plan is the
+    same, and the instance still names its files)."""
     directory = _resolve_instance(path)
     try:
-        return load_instance(directory)
+        instance = load_instance(directory)
+        if language is not None and language != instance.settings.language:
+            settings = instance.settings.model_copy(update={"language": language})
+            instance = instance.model_copy(update={"settings": settings})
+        return instance
     except InstanceError as exc:
         for problem in exc.problems:
             located = problem.file == str(directory)
@@ -61,6 +65,17 @@ def read_instance(path: str | None) -> Instance:
         count = len(exc.problems)
         click.echo(f"{count} problem{'s' if count != 1 else ''} found in {directory}", err=True)
         sys.exit(2)
+
+
+def language_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--language: what a person reads (reports, workbook, plots, these lines) in Finnish or
+    English, overriding the instance's ``language``. Files for machines keep English."""
+    return click.option(
+        "--language",
+        type=click.Choice(["fi", "en"]),
+        default=None,
+        help="Language of what a person reads (default: the instance's 'language').",
+    )(command)
 
 
 def _umask() -> int:
@@ -321,6 +336,7 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     "and after it as little as possible changes (e.g. after a new absence).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@language_option
 def schedule(
     instance: str | None,
     month: str,
@@ -335,6 +351,7 @@ def schedule(
     pins_file: Path | None,
     from_day: dt.datetime | None,
     quiet: bool,
+    language: str | None,
 ) -> None:
     """Plan a month: open days of every outreach point and the named staff who go.
 
@@ -342,10 +359,10 @@ def schedule(
     supporting tables into the output folder, then re-checks every hard rule.
     """
     from planner.plan.model import SolverConfig
-    from planner.plan.outputs import PlanRejected
+    from planner.plan.outputs import PlanRejected, summary_lines
     from planner.plan.workflow import WorkflowError, earlier_plan, month_pins, plan_and_write
 
-    data = read_instance(instance)
+    data = read_instance(instance, language)
     say = None if quiet else (lambda text: click.echo(text, err=True))
     target = out or Path("out") / month
     try:
@@ -385,31 +402,8 @@ def schedule(
             err=True,
         )
         raise SystemExit(1) from None
-    s = plan.stats
-    click.echo(
-        f"{plan.month}: {len(plan.visits)} visit days, "
-        f"{sum(len(v.staff_ids) for v in plan.visits)} staff-days, "
-        f"{len(plan.unmet)} unmet item(s); status {s.status}, objective "
-        f"{s.objective:,.1f}, bound {s.best_bound:,.1f}, gap {s.gap:.2%} "
-        f"({WHOLE_WORDS if s.method == 'whole' else SPLIT_WORDS}), "
-        f"solve {s.wall_time_s:.1f} s; "
-        f"rule set {plan.rule_set}"
-        + (
-            ""
-            if s.deterministic
-            else "; stopped by the wall clock, not by proof or the deterministic limit: "
-            "another run may give another plan"
-        )
-    )
-    for item in plan.unmet:
-        click.echo(
-            f"  unmet {item.rule} {item.date or ''} {item.point_id or item.municipality_id}:"
-            f" {item.reason}"
-        )
-    click.echo(
-        f"wrote {target}/ (report.md, visits.csv, schedule.csv, responsible.csv, "
-        f"schedule.xlsx, ...); checked: no violation in the {RULE_COUNT} families of hard rules"
-    )
+    for line in summary_lines(plan, data, target, RULE_COUNT):
+        click.echo(line)
 
 
 def plan_instance(directory: Path, instance: str | None) -> Instance:
@@ -538,14 +532,20 @@ def publish(directory: Path, instance: str | None, db: Path) -> None:
     show_default=True,
     help="Folder for the .ics files.",
 )
-def export_feeds(db: Path, out: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["fi", "en"]),
+    default=None,
+    help="Language of the calendars' titles and entries (default: the published instance's).",
+)
+def export_feeds(db: Path, out: Path, language: str | None) -> None:
     """Write every feed as an .ics file: staff/, points/, areas/ and all.ics."""
     from planner.feeds.render import all_feed_keys, render_feed
     from planner.feeds.store import StoreError, connect
 
     try:
         with connect(db) as con:
-            feeds = {key: render_feed(con, key) for key in all_feed_keys(con)}
+            feeds = {key: render_feed(con, key, language) for key in all_feed_keys(con)}
     except StoreError as exc:
         raise UserError(str(exc)) from None
     folders = {"staff": "staff", "point": "points", "area": "areas"}
@@ -983,6 +983,7 @@ scheduler_option = click.option(
 @jobs_option
 @scheduler_option
 @solver_options
+@language_option
 def whatif(
     instance: str | None,
     month: str,
@@ -997,6 +998,7 @@ def whatif(
     seed: int,
     method: str,
     wall_limit: float | None,
+    language: str | None,
     **levers: Any,
 ) -> None:
     """Test a change — a staffing cut, a municipality leaving, an area joining, the 2025
@@ -1008,19 +1010,20 @@ def whatif(
     Assumption levers (--face-to-face, --meeting-share, --registrations, --outflow,
     --by-need) given with an action apply to the baseline too, so the action is not
     blamed for the assumption. Writes comparison.csv, report.md and report.html."""
+    from planner.plan.outputs import wrote_words
     from planner.scenarios.levers import Levers
-    from planner.scenarios.report import whatif_report, year_verdicts
+    from planner.scenarios.report import progress_words, whatif_report, year_verdicts
     from planner.scenarios.sweep import ClusterError, run_levels
 
     months = _months(month_range, month, one_month)
-    data = read_instance(instance)
+    data = read_instance(instance, language)
     chosen = _levers_from_flags(scenario_file, _lever_flags(levers))
     _check_levers(data, chosen)
     baseline_levers = chosen.assumptions() if chosen.acts() else Levers()
     config = _solver_config(time_limit, workers, seed, method, wall_limit, jobs)
     with click.progressbar(
         length=2 * len(months),
-        label=f"planning {len(months)} month(s), baseline and scenario",
+        label=progress_words(data, len(months)),
         file=sys.stderr,
     ) as bar:
         try:
@@ -1039,10 +1042,9 @@ def whatif(
         except ClusterError as exc:
             raise UserError(str(exc)) from None
     pairs = list(zip(ladder.baseline, ladder.levels[1.0], strict=True))
-    from planner.scenarios.levers import title as short
+    from planner.scenarios.report import scenario_title
 
-    span = months[0] if len(months) == 1 else f"{months[0]}…{months[-1]}"
-    title = f"Scenario {span}: {short(chosen, data)}"
+    title = scenario_title(chosen, data, months)
     table, markdown, page = whatif_report(pairs, title)
     target = out or Path("out") / (
         f"whatif-{months[0]}" if len(months) == 1 else f"whatif-{months[0]}-{months[-1]}"
@@ -1053,7 +1055,9 @@ def whatif(
     click.echo(title)
     for line in year_verdicts(pairs):
         click.echo(f"  {line}")
-    click.echo(f"wrote {target}/ (comparison.csv, report.md, report.html)")
+    click.echo(
+        wrote_words(target, "comparison.csv, report.md, report.html", data.settings.language)
+    )
 
 
 def _ladder(ctx: click.Context, param: click.Parameter, value: str | None) -> list[float] | None:
@@ -1115,6 +1119,7 @@ def _ladder(ctx: click.Context, param: click.Parameter, value: str | None) -> li
 @jobs_option
 @scheduler_option
 @solver_options
+@language_option
 def sweep(
     instance: str | None,
     month: str,
@@ -1133,6 +1138,7 @@ def sweep(
     seed: int,
     method: str,
     wall_limit: float | None,
+    language: str | None,
 ) -> None:
     """Step one lever through a ladder over a year (by default): the smallest staff that
     keeps the law's measures (initial interviews in time, no client overdue for their
@@ -1144,7 +1150,8 @@ def sweep(
     with the tornado) and report.md. Each level keeps the baseline's plan wherever its
     lever does not act; parallel jobs share the cores (the wall-clock safety net is
     widened by the number of jobs)."""
-    from planner.scenarios.report import sweep_markdown
+    from planner.plan.outputs import wrote_words
+    from planner.scenarios.report import progress_words, sweep_markdown
     from planner.scenarios.sweep import (
         ClusterError,
         band_table,
@@ -1160,14 +1167,14 @@ def sweep(
     if values is None:
         raise UserError("give the ladder: --values START:STOP:STEP (or --cuts)")
     months = _months(month_range, month, one_month)
-    data = read_instance(instance)
+    data = read_instance(instance, language)
     base = _levers_from_flags(scenario_file, {})
     for v in (values[0], values[-1]):
         _check_levers(data, base.with_value(lever, v))
     config = _solver_config(time_limit, workers, seed, method, wall_limit, jobs)
     with click.progressbar(
         length=(len(values) + 1) * len(months),
-        label=f"planning the baseline and {len(values)} level(s) x {len(months)} month(s)",
+        label=progress_words(data, len(months), len(values)),
         file=sys.stderr,
     ) as bar:
         try:
@@ -1198,7 +1205,11 @@ def sweep(
     write_atomically(target / "report.md", lambda tmp: tmp.write_text(markdown, "utf-8"))
     for line in lines:
         click.echo(line)
-    click.echo(f"wrote {target}/ (sweep.csv, board.csv, band.csv, sweep.png, report.md)")
+    click.echo(
+        wrote_words(
+            target, "sweep.csv, board.csv, band.csv, sweep.png, report.md", data.settings.language
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import gettext
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,10 +72,16 @@ class Words:
         text = translations(self.language).ngettext(singular, plural, n)
         return text % {"n": n, **values}
 
-    def number(self, value: float, digits: int = 0) -> str:
-        """1 234,5 in Finnish, 1,234.5 in English."""
+    def number(self, value: float | None, digits: int = 0, unit: str = "") -> str:
+        """1 234,5 in Finnish, 1,234.5 in English; with its unit after a no-break space.
+        No figure is a dash, an unbounded one ∞ (never 'NaN' in front of a person)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        if isinstance(value, float) and math.isinf(value):
+            return "∞" if value > 0 else "−∞"
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        text = format_decimal(value, format=pattern, locale=self.locale)
+        return f"{text}\u00a0{unit}" if unit else text
 
     def percent(self, share: float, digits: int = 0) -> str:
         """12 % in Finnish (a share: 0.12)."""
@@ -142,6 +149,16 @@ class Words:
         if frequency == "first_third":
             return w("1st and 3rd %(days)s of the month", days=said)
         return w("1st %(days)s of the month", days=said)
+
+    def solver_status(self, status: str) -> str:
+        """CP-SAT's status as a planner reads it."""
+        w = self
+        return {
+            "OPTIMAL": w("proven optimal"),
+            "FEASIBLE": w("a plan, not proven optimal"),
+            "INFEASIBLE": w("no plan exists"),
+            "MODEL_INVALID": w("the model is invalid"),
+        }.get(status, w("no plan found in the time"))
 
     def yes(self, value: bool) -> str:
         """yes/no in words (never True/False)."""

@@ -45,3 +45,48 @@ def browser(width: int = 1600, height: int = 1000) -> Any:
 
 def console_errors(driver: Any) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+ENGLISH = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "is",
+        "are",
+        "with",
+        "by",
+        "for",
+        "from",
+        "this",
+        "that",
+        "was",
+        "not",
+        "no",
+        "yet",
+        "has",
+        "have",
+        "be",
+        "draft",
+        "published",
+        "plan",
+        "point",
+        "person",
+        "day",
+        "days",
+        "month",
+        "re-plan",
+        "sign",
+        "out",
+        "open",
+        "pin",
+    ]
+)
+"""Common English words: a simple dictionary check that a Finnish page left no English
+sentence behind (names of people and places are Finnish and never among them; 'to',
+Finnish for Thursday in the grid's header, is left out)."""
+
+
+def english_words(text: str) -> list[str]:
+    words = [w.strip(".,:;()·—–-").lower() for w in text.split()]
+    return sorted({w for w in words if w in ENGLISH})

@@ -408,6 +408,18 @@ def test_cli_publish_export_and_token(tmp_path: Path) -> None:
     exported = runner.invoke(main, ["export", "--db", str(db), "--out", str(out)])
     assert exported.exit_code == 0, exported.output
     assert (out / "points" / "village_point.ics").exists() and (out / "all.ics").exists()
+    # The calendars in the published instance's language (Finnish), or as asked.
+    finnish = Calendar.from_ical((out / "all.ics").read_bytes())
+    assert str(finnish["X-WR-CALNAME"]).endswith("kaikki lähipalvelupäivät")
+    english = tmp_path / "feeds-en"
+    assert (
+        runner.invoke(
+            main, ["export", "--db", str(db), "--out", str(english), "--language", "en"]
+        ).exit_code
+        == 0
+    )
+    named = str(Calendar.from_ical((english / "all.ics").read_bytes())["X-WR-CALNAME"])
+    assert named.endswith("all outreach days"), named
     issued = runner.invoke(main, ["token", "issue", "p1", "--db", str(db)])
     assert issued.exit_code == 0
     assert re.fullmatch(

@@ -51,6 +51,7 @@ from planner.feeds.store import connect, issue_token, revoke_token
 from planner.io import load_instance
 from planner.plan.month import prepare
 from tests.browser import browser, console_errors
+from tests.browser import english_words as _english
 from tests.loopback import serving
 
 if TYPE_CHECKING:
@@ -227,51 +228,6 @@ def _choose_pin_and_absence(desk: Desk, draft: Path) -> tuple[tuple[str, str, st
             ):
                 return (sid, v["point_id"], v["date"]), sick
     raise AssertionError("no person to pin in the draft")
-
-
-ENGLISH = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "is",
-        "are",
-        "with",
-        "by",
-        "for",
-        "from",
-        "this",
-        "that",
-        "was",
-        "not",
-        "no",
-        "yet",
-        "has",
-        "have",
-        "be",
-        "draft",
-        "published",
-        "plan",
-        "point",
-        "person",
-        "day",
-        "days",
-        "month",
-        "re-plan",
-        "sign",
-        "out",
-        "open",
-        "pin",
-    ]
-)
-"""Common English words: a simple dictionary check that a Finnish page left no English
-sentence behind (names of people and places are Finnish and never among them; 'to',
-Finnish for Thursday in the grid's header, is left out)."""
-
-
-def _english(text: str) -> list[str]:
-    words = [w.strip(".,:;()·—–-").lower() for w in text.split()]
-    return sorted({w for w in words if w in ENGLISH})
 
 
 def _feed_days(base: str, desk: Desk, staff_id: str) -> dict[str, str]:

@@ -40,7 +40,7 @@ def test_a_municipality_leaves_with_its_share(kuopio: Instance) -> None:
     gone = _fte(kuopio) - _fte(after)
     assert gone == pytest.approx(share * _fte(kuopio), abs=1.0)
     assert {kuopio.area_of_point(s.home_point_id) for s in applied.leavers} == {"siilinjarvi"}
-    assert "Rautavaara leaves" in applied.words[0]
+    assert "Rautavaara eroaa" in applied.words[0]
 
 
 def test_a_leaver_takes_its_clients_and_the_others_keep_theirs(kuopio: Instance) -> None:
@@ -56,7 +56,7 @@ def test_a_leaver_takes_its_clients_and_the_others_keep_theirs(kuopio: Instance)
     assert {kuopio.area_of_point(s.home_point_id) for s in applied.leavers} == {"siilinjarvi"}
     based = [s for s in kuopio.regular_staff() if s.home_point_id == "rautavaara"]
     assert {s.staff_id for s in based} <= {s.staff_id for s in applied.leavers}
-    assert "the other municipalities keep their own client counts" in applied.words[0]
+    assert "muiden kuntien asiakasmäärät pysyvät ennallaan" in applied.words[0]
     # Cost shares are each model's over the remaining members: under 'population' (labour
     # force) a member pays its labour force's share of the smaller pool's cost.
     fte = _fte(applied.instance)

@@ -21,6 +21,7 @@ from planner.scenarios.whatif import (
     named_cover_gaps,
     run_scenario,
 )
+from tests.browser import english_words
 from tests.tiny import tiny, write_tiny
 
 if TYPE_CHECKING:
@@ -121,7 +122,19 @@ def test_cli_whatif_and_sweep(tmp_path: Path) -> None:
     quick = ["--time-limit", "3", "--workers", "2", "--jobs", "1"]
     result = runner.invoke(
         main,
-        ["whatif", str(directory), "--month", MONTH, "--staff", "p2", "--out", str(out), *quick],
+        [
+            "whatif",
+            str(directory),
+            "--month",
+            MONTH,
+            "--staff",
+            "p2",
+            "--out",
+            str(out),
+            "--language",
+            "en",
+            *quick,
+        ],
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "comparison.csv")
@@ -170,7 +183,11 @@ def test_cli_whatif_and_sweep(tmp_path: Path) -> None:
     assert not any("p" + str(k) in " ".join(map(str, board.columns)) for k in range(1, 7))
     band = pd.read_csv(swept / "band.csv")
     assert band["case"].iloc[0] == "central assumptions"
-    assert "Judged over 2026-02…2026-03" in result.stdout
+    # The sweep speaks the instance's language (Finnish), months as a person says them.
+    assert "Arvioitu jaksolla helmikuu 2026–maaliskuu 2026" in result.stdout
+    report = (swept / "report.md").read_text(encoding="utf-8")
+    assert report.startswith("# Porrastus: henkilöstövähennys, htv, helmikuu 2026")
+    assert not english_words(report.split("## ")[0]), english_words(report)
     assert not math.isnan(frame["capacity_pct"].iloc[0])
     bad = runner.invoke(main, ["sweep", str(directory), "--month", MONTH, "--cuts", "5:1:1"])
     assert bad.exit_code == 2
@@ -192,7 +209,7 @@ def test_cli_whatif_and_sweep(tmp_path: Path) -> None:
         ],
     )
     assert other.exit_code == 0, other.output
-    assert "One month alone cannot judge a cut" in other.stdout
+    assert "Yksi kuukausi ei riitä vähennyksen arviointiin" in other.stdout
     unknown = runner.invoke(
         main, ["whatif", str(directory), "--month", MONTH, "--leave", "atlantis"]
     )
@@ -219,13 +236,15 @@ def test_whatif_over_months_reports_the_run(tmp_path: Path) -> None:
             "2",
             "--jobs",
             "2",
+            "--language",
+            "en",
         ],
     )
     assert result.exit_code == 0, result.output
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "## Month by month (baseline → scenario)" in markdown
     assert "## Each municipality" in markdown and "Town over the 2 months:" in markdown
-    assert "## 2026-02" in markdown and "## 2026-03" in markdown
+    assert "## February 2026" in markdown and "## March 2026" in markdown
     table = pd.read_csv(out / "comparison.csv")
     assert sorted(set(table["month"])) == ["2026-02", "2026-03"]
     bad = CliRunner().invoke(main, ["whatif", str(directory), "--months", "2026-03:2026-01"])

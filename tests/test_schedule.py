@@ -396,7 +396,9 @@ def test_cli_schedule_and_check_on_kuopio(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "status OPTIMAL" in result.stdout or "status FEASIBLE" in result.stdout
+    # The summary in the instance's language, CP-SAT's status named too.
+    assert "(OPTIMAL)" in result.stdout or "(FEASIBLE)" in result.stdout
+    assert "helmikuu 2026: lähipalvelupäiviä" in result.stdout
     for name in ("visits.csv", "schedule.csv", "responsible.csv", "report.md", "schedule.xlsx"):
         assert (out / name).exists(), name
     with open(out / "visits.csv", encoding="utf-8") as handle:

@@ -20,17 +20,30 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from models.instance import ASSUMPTIONS
+from planner.i18n import N_, Words
 
 if TYPE_CHECKING:
     from models.instance import Instance
 
 WORDS = {
-    "meeting_share": "share of an office day in client meetings",
-    "conversations_by_need": "conversations by need a client a year",
-    "face_to_face": "share of discussions face to face",
-    "registrations": "new registrations a client a month",
-    "outflow": "clients leaving a month (share)",
+    "meeting_share": N_("share of an office day in client meetings"),
+    "conversations_by_need": N_("conversations by need a client a year"),
+    "face_to_face": N_("share of discussions face to face"),
+    "registrations": N_("new registrations a client a month"),
+    "outflow": N_("clients leaving a month (share)"),
 }
+"""Each assumption in words (translated where shown: ``w(WORDS[name])``)."""
+
+SIDES = {"low": N_("low end"), "high": N_("high end")}
+
+
+def case_words(name: str, side: str, value: float | None, w: Words) -> str:
+    """A case of the band as a reader says it: 'central assumptions', or the assumption
+    moved, its value and which end."""
+    if name == "central":
+        return w("central assumptions")
+    said = w(WORDS[name]) if name in WORDS else name
+    return f"{said} {w.number(value or 0, 2).rstrip('0').rstrip(',.')} ({w(SIDES.get(side, side))})"
 
 
 @dataclass(frozen=True)

@@ -669,7 +669,7 @@ def _summary(
                 in_person_slots=sum(d.slots.get(m, 0.0) for d in mine),
             )
         )
-    start = "the steady state" if k == 0 else "carried from the month before"
+    start = N_("the steady state") if k == 0 else N_("carried from the month before")
     return Flow(
         plan.month,
         rules.initial_interview_working_days,

@@ -35,6 +35,7 @@ from planner.feeds.store import published_files
 from planner.i18n import Words, words
 from planner.io import InstanceError, load_instance, spreadsheet_safe
 from planner.plan.month import prepare
+from planner.plan.outputs import wrote_prefix
 from planner.plan.pins import COLUMNS, RULES, Pin, PinError, check_pins
 from planner.plan.workdays import (
     finnish_holidays,
@@ -395,7 +396,7 @@ def plain_progress(line: str, w: Words) -> str | None:
         return w("The time limit was reached; writing and checking the best plan found.")
     if text.startswith("context:"):
         return w("Reading the earlier month's visits.")
-    if text.startswith("wrote "):
+    if text.startswith(("wrote ", wrote_prefix(w))):
         return w("Written and checked: no hard rule is broken.")
     if text.startswith("error:"):
         return text
@@ -455,6 +456,8 @@ def run_job(desk: Desk, job: log.Job, stop: threading.Event | None = None) -> No
     ]
     if desk.wall_limit is not None:
         command += ["--wall-limit", str(desk.wall_limit)]
+    # The draft's report and workbook in the desk's language, and its last line too.
+    command += ["--language", desk.words.language]
     try:
         current = basis(desk, job.month)
     except DeskError as exc:
@@ -832,8 +835,6 @@ def cell(desk: Desk, v: View, point_id: str, day: str) -> dict[str, Any]:
     Candidates are the people of the point's production area who may visit it (their
     role and skills), marked as named for the point's municipality or not; a person
     absent or off that day is shown as such."""
-    from planner.plan.month import prepare
-
     w = v.w
     point = next((p for p in outreach_points(v.instance) if p.point_id == point_id), None)
     if point is None:

@@ -125,8 +125,8 @@ def process_names(settings: dict[str, str]) -> dict[str, str]:
     return {key: said.get(key) or described.get(key) or key for key in described} | said
 
 
-def feed_title(con: sqlite3.Connection, feed: str) -> str:
-    settings = _settings(con)
+def feed_title(con: sqlite3.Connection, feed: str, language: str | None = None) -> str:
+    settings = _settings(con) | ({"language": language} if language else {})
     w = _words(settings)
     kind, _, ident = feed.partition("/")
     area_name = settings.get("name", w("Employment area"))
@@ -175,9 +175,10 @@ def _sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
-def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
-    """The feed as bytes (CRLF, folded at 75 octets by icalendar)."""
-    settings = _settings(con)
+def render_feed(con: sqlite3.Connection, feed: str, language: str | None = None) -> bytes:
+    """The feed as bytes (CRLF, folded at 75 octets by icalendar), in the published
+    instance's language or in ``language`` when given."""
+    settings = _settings(con) | ({"language": language} if language else {})
     tzid = settings.get("tz", "Europe/Helsinki")
     zone = ZoneInfo(tzid)
     points = {r["point_id"]: r for r in con.execute("SELECT * FROM points")}
@@ -186,7 +187,7 @@ def render_feed(con: sqlite3.Connection, feed: str) -> bytes:
     travel = {(r["home_point_id"], r["point_id"]): r for r in con.execute("SELECT * FROM travel")}
     kind, _, ident = feed.partition("/")
     refresh = dt.timedelta(minutes=int(settings.get("refresh_minutes", "60")))
-    title = feed_title(con, feed)
+    title = feed_title(con, feed, language)
 
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner.check.files import MANIFEST, sha256
 from planner.clients import municipality_counts
-from planner.i18n import Words, words
+from planner.i18n import N_, Words, words
 from planner.plan.workdays import finnish_holidays, month_days, working_days_in_year
 from planner.travel import travel
 
@@ -274,7 +274,14 @@ def unmet_sentence(row: dict[str, str], instance: Instance, w: Words) -> str:
         "office_cover_shortfall": w("%(n)s below the office's minimum cover", n=amount),
         "central_cover_shortfall": w("%(n)s below the minimum on central duties", n=amount),
     }.get(row["rule"], row["rule"])
-    why = {
+    why = cause_words(row.get("cause", ""), w)
+    return f"{where}: {what}" + (f" ({why})" if why else "")
+
+
+def cause_words(cause: str, w: Words) -> str:
+    """An unmet item's verified cause (:data:`models.plan.UNMET_CAUSES`) in words; empty
+    when none was declared."""
+    return {
         "pinned_closed": w("pinned closed"),
         "nobody_free": w("nobody who could go was free"),
         "search_stopped": w("someone was free, but the solver stopped before it found the plan"),
@@ -283,8 +290,7 @@ def unmet_sentence(row: dict[str, str], instance: Instance, w: Words) -> str:
         "room_capacity": w("the rhythm's open days and rooms hold less than the demand"),
         "part_day": w("less than a day: one more whole day would cost more"),
         "too_few_with_skill": w("fewer than two people of the area with the skill work this month"),
-    }.get(row.get("cause", ""), "")
-    return f"{where}: {what}" + (f" ({why})" if why else "")
+    }.get(cause, "")
 
 
 def flow_section(plan: Plan, instance: Instance, w: Words) -> list[str]:
@@ -823,3 +829,72 @@ def write_plan(
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+WHOLE_WORDS = N_("the whole month as one model")
+SPLIT_WORDS = N_("bound of a Lagrangian relaxation by production area, valid for the month")
+
+
+def summary_lines(plan: Plan, instance: Instance, target: Path, rule_count: int) -> list[str]:
+    """What ``planner schedule`` says when it is done, in the instance's language: the
+    month in figures, the solver's answer, each unmet item, and what was written."""
+    w = words(instance.settings.language)
+    s = plan.stats
+    method = WHOLE_WORDS if s.method == "whole" else SPLIT_WORDS
+    lines = [
+        w(
+            "%(month)s: %(visits)s visit days, %(staff_days)s staff-days, %(unmet)s unmet "
+            "item(s); %(status)s (%(code)s), objective %(objective)s, bound %(bound)s, gap "
+            "%(gap)s (%(method)s), solve %(solve)s s; rule set %(rules)s",
+            month=w.month(plan.month),
+            visits=len(plan.visits),
+            staff_days=sum(len(v.staff_ids) for v in plan.visits),
+            unmet=len(plan.unmet),
+            status=w.solver_status(s.status),
+            code=s.status,
+            objective=w.number(s.objective, 1),
+            bound=w.number(s.best_bound, 1),
+            gap=w.percent(s.gap, 2),
+            method=w(method),
+            solve=w.number(s.wall_time_s, 1),
+            rules=plan.rule_set,
+        )
+        + (
+            ""
+            if s.deterministic
+            else w(
+                "; stopped by the wall clock, not by proof or the deterministic limit: "
+                "another run may give another plan"
+            )
+        )
+    ]
+    for item in plan.unmet:
+        row = {
+            "rule": item.rule,
+            "amount": str(item.amount),
+            "cause": item.cause,
+            "point_id": item.point_id,
+            "municipality_id": item.municipality_id,
+            "date": item.date.isoformat() if item.date else "",
+        }
+        lines.append("  " + w("unmet: %(what)s", what=unmet_sentence(row, instance, w)))
+    lines.append(w(WROTE_CHECKED, folder=target, n=rule_count))
+    return lines
+
+
+WROTE_CHECKED = N_(
+    "wrote %(folder)s/ (report.md, visits.csv, schedule.csv, responsible.csv, "
+    "schedule.xlsx, ...); checked: no violation in the %(n)s families of hard rules"
+)
+"""schedule's last line: the desk reads a job's end from its start, in either language."""
+
+
+def wrote_prefix(w: Words) -> str:
+    """How schedule's last line starts in ``w``'s language ('wrote ', 'kirjoitettu ')."""
+    return w(WROTE_CHECKED, folder="\0", n=0).split("\0")[0]
+
+
+def wrote_words(target: Path, files: str, language: str) -> str:
+    """The last line of a command that wrote a folder."""
+    w = words(language)
+    return w("wrote %(folder)s/ (%(files)s)", folder=target, files=files)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.instance import StaffMember, parse_weekdays
 from planner.clients import municipality_counts, weighted_need
+from planner.i18n import Words, words
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -108,27 +109,56 @@ class Levers:
         return replace(self, **dict.fromkeys(ASSUMPTION_LEVERS)) != Levers()
 
 
+def day_words(days: str, w: Words) -> str:
+    """'Tue Thu' (as a scenario file gives it) as a reader says it: 'tiistai, torstai'."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("wide", context="stand-alone", locale=w.language)
+    given = [d.strip().title()[:3] for d in days.replace(",", " ").split()]
+    return ", ".join(names[WEEKDAYS.index(d)] if d in WEEKDAYS else d for d in given)
+
+
+def _value(value: float, w: Words) -> str:
+    """A lever's value as the reader writes numbers (0,5; 12), no trailing zeros."""
+    text = w.number(value, 3)
+    return text.rstrip("0").rstrip(",.") if ("," in text or "." in text) else text
+
+
 def title(levers: Levers, instance: Instance) -> str:
     """The change in a few words, for a report's title (the full words follow in it)."""
+    from planner.clients.assumptions import WORDS
+
+    w = words(instance.settings.language)
     names = {m.municipality_id: m.name for m in instance.municipalities}
     areas = {a.area_id: a.name for a in instance.areas}
     points = {p.point_id: p.name for p in instance.service_points}
-    parts = [f"{names.get(m, m)} leaves" for m in levers.leave]
-    parts += [f"{areas.get(a, a)} joins" for a in levers.join]
+    parts = [w("%(name)s leaves", name=names.get(m, m)) for m in levers.leave]
+    parts += [w("%(name)s joins", name=areas.get(a, a)) for a in levers.join]
     if levers.staff:
-        parts.append(f"{len(levers.staff)} named people leave")
+        parts.append(w("%(n)s named people leave", n=len(levers.staff)))
+    elif levers.cut and levers.from_area:
+        parts.append(
+            w(
+                "%(fte)s FTE cut from %(area)s",
+                fte=_value(levers.cut, w),
+                area=areas.get(levers.from_area, levers.from_area),
+            )
+        )
     elif levers.cut:
-        where = f" from {areas.get(levers.from_area, levers.from_area)}" if levers.from_area else ""
-        parts.append(f"{levers.cut:g} FTE cut{where}")
+        parts.append(w("%(fte)s FTE cut", fte=_value(levers.cut, w)))
     if levers.rules:
-        parts.append(f"the {levers.rules} rules")
-    parts += [f"{points.get(p, p)} closes" for p in levers.close]
-    parts += [f"{points.get(p, p)} room on {days}" for p, days in levers.room_days.items()]
+        parts.append(w("the %(rules)s rules", rules=levers.rules))
+    parts += [w("%(name)s closes", name=points.get(p, p)) for p in levers.close]
+    parts += [
+        w("%(name)s room on %(days)s", name=points.get(p, p), days=day_words(days, w))
+        for p, days in levers.room_days.items()
+    ]
     for key in ASSUMPTION_LEVERS:
         value = getattr(levers, key)
         if value is not None:
-            parts.append(f"{key.replace('_', ' ')} {value:g}")
-    return ", ".join(parts) or "no change"
+            said = w(WORDS[key]) if key in WORDS else key.replace("_", " ")
+            parts.append(f"{said} {_value(value, w)}")
+    return ", ".join(parts) or w("no change")
 
 
 def read_levers(path: Path) -> Levers:
@@ -273,12 +303,21 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
         service_points=tuple(p for p in instance.service_points if p.point_id not in points),
     )
     area_name = next((a.name for a in instance.areas if a.area_id == area_id), area_id)
-    text = (
-        f"{leaving.name} leaves with its {mine.get('broad_unemployment', 0):.0f} clients "
-        f"({share:.1%} of the weighted client need under '{weighting}'); the other "
-        f"municipalities keep their own client counts; the pool loses {fte:g} FTE from its "
-        f"production area {area_name} (whole people; its share is {target:.1f} FTE), those "
-        "based at its own points first"
+    w = words(instance.settings.language)
+    from planner.scenarios.whatif import cost_model_name
+
+    text = w(
+        "%(name)s leaves with its %(clients)s clients (%(share)s of the weighted client need "
+        "under %(weighting)s); the other municipalities keep their own client counts; the "
+        "pool loses %(fte)s FTE from its production area %(area)s (whole people; its share is "
+        "%(target)s FTE), those based at its own points first",
+        name=leaving.name,
+        clients=w.number(mine.get("broad_unemployment", 0)),
+        share=w.percent(share, 1),
+        weighting=cost_model_name(weighting, w, instance),
+        fte=_value(fte, w),
+        area=area_name,
+        target=w.number(target, 1),
     )
     return instance, gone, text
 
@@ -287,7 +326,8 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
     """The instance the scenario plans, by the rules in the module docstring."""
     from planner.scenarios.whatif import choose_leavers, without
 
-    words: list[str] = []
+    said: list[str] = []
+    w = words(instance.settings.language)
     names = {m.municipality_id: m.name for m in instance.municipalities}
     point_names = {p.point_id: p.name for p in instance.service_points}
     # Rules and workload first: they change nobody.
@@ -296,28 +336,43 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
             known = ", ".join(instance.settings.rule_sets)
             raise LeverError(f"rules: no rule set {levers.rules!r} (known: {known})")
         instance = _settings(instance, "demand", rule_set=levers.rules)
-        words.append(f"the {levers.rules} rule set applies")
+        said.append(w("the %(rules)s rule set applies", rules=levers.rules))
     if levers.face_to_face is not None:
         instance = _settings(instance, "demand", face_to_face_share=levers.face_to_face)
-        words.append(f"{levers.face_to_face:.0%} of meetings face to face")
+        said.append(w("%(share)s of meetings face to face", share=w.percent(levers.face_to_face)))
     if levers.meeting_share is not None:
         instance = _settings(instance, "workload", client_meeting_share=levers.meeting_share)
-        words.append(f"{levers.meeting_share:.0%} of an office day in client meetings")
+        said.append(
+            w(
+                "%(share)s of an office day in client meetings",
+                share=w.percent(levers.meeting_share),
+            )
+        )
     if levers.registrations is not None:
         instance = _settings(
             instance, "workload", registrations_per_client_month=levers.registrations
         )
-        words.append(f"{levers.registrations:g} new registrations a month per client")
+        said.append(
+            w(
+                "%(n)s new registrations a month per client",
+                n=_value(levers.registrations, w),
+            )
+        )
     if levers.outflow is not None:
         instance = _settings(instance, "workload", outflow_per_client_month=levers.outflow)
-        words.append(f"{levers.outflow:g} of the clients leave a month")
+        said.append(w("%(n)s of the clients leave a month", n=_value(levers.outflow, w)))
     if levers.conversations_by_need is not None:
         instance = _settings(
             instance,
             "workload",
             conversations_by_need_per_client_year=levers.conversations_by_need,
         )
-        words.append(f"{levers.conversations_by_need:g} conversations by need a client a year")
+        said.append(
+            w(
+                "%(n)s conversations by need a client a year",
+                n=_value(levers.conversations_by_need, w),
+            )
+        )
     # Points.
     for point_id, days in levers.room_days.items():
         if point_id not in point_names:
@@ -334,7 +389,13 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
             for p in instance.service_points
         )
         instance = instance.derived(service_points=points)
-        words.append(f"{point_names[point_id]}'s room is free on {days}")
+        said.append(
+            w(
+                "%(name)s's room is free on %(days)s",
+                name=point_names[point_id],
+                days=day_words(days, w),
+            )
+        )
     if levers.close:
         unknown = [p for p in levers.close if p not in point_names]
         if unknown:
@@ -345,7 +406,7 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
                 p for p in instance.service_points if p.point_id not in levers.close
             )
         )
-        words.append("closes: " + ", ".join(point_names[p] for p in levers.close))
+        said.append(w("closes: %(points)s", points=", ".join(point_names[p] for p in levers.close)))
     # Areas joining bring their staff.
     joiners: list[StaffMember] = []
     if levers.join:
@@ -380,16 +441,30 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
                 joiners.append(
                     StaffMember(
                         staff_id=f"{area_id}-{k + 1:02d}",
-                        name=f"New worker {k + 1} ({optional[area_id].name})",
+                        name=w("New worker %(n)s (%(area)s)", n=k + 1, area=optional[area_id].name),
                         fte=1.0,
                         home_point_id=home,
                         skills=frozenset({"coach", skills[k % len(skills)]}),
                     )
                 )
-            words.append(
-                f"{optional[area_id].name} joins with {clients:.0f} clients and {people} "
-                f"new FTE ({'stated' if levers.join_fte is not None else 'at the pool ratio'}"
-                f" of {pool_clients / pool_fte:.0f} clients per FTE)"
+            said.append(
+                w(
+                    "%(area)s joins with %(clients)s clients and %(people)s new FTE (stated; "
+                    "the pool has %(ratio)s clients per FTE)",
+                    area=optional[area_id].name,
+                    clients=w.number(clients),
+                    people=people,
+                    ratio=w.number(pool_clients / pool_fte),
+                )
+                if levers.join_fte is not None
+                else w(
+                    "%(area)s joins with %(clients)s clients and %(people)s new FTE (at the "
+                    "pool ratio of %(ratio)s clients per FTE)",
+                    area=optional[area_id].name,
+                    clients=w.number(clients),
+                    people=people,
+                    ratio=w.number(pool_clients / pool_fte),
+                )
             )
         instance = instance.derived(staff=(*instance.staff, *joiners))
     # People leaving.
@@ -401,7 +476,7 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
         for muni in levers.leave:
             instance, gone, text = _leave(instance, muni)
             leavers += gone
-            words.append(text)
+            said.append(text)
     if levers.staff or levers.cut:
         try:
             gone = choose_leavers(
@@ -413,9 +488,28 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
         instance = without(instance, gone)
         cut = sum(s.fte for s in gone)
         if levers.staff:
-            words.append(f"{len(gone)} named people leave ({cut:g} FTE)")
+            said.append(
+                w("%(n)s named people leave (%(fte)s FTE)", n=len(gone), fte=_value(cut, w))
+            )
         else:
-            where = f" from {levers.from_area}" if levers.from_area else " across the pool"
-            asked = "" if abs(cut - levers.cut) < 1e-9 else f"; asked {levers.cut:g}"
-            words.append(f"{cut:g} FTE cut{where} (whole people{asked})")
-    return Applied(instance, tuple(leavers), tuple(joiners), tuple(words) or ("no change",))
+            area_names = {a.area_id: a.name for a in instance.areas}
+            where = (
+                w("from %(area)s", area=area_names.get(levers.from_area, levers.from_area))
+                if levers.from_area
+                else w("across the pool")
+            )
+            said.append(
+                w(
+                    "%(fte)s FTE cut %(where)s (whole people)",
+                    fte=_value(cut, w),
+                    where=where,
+                )
+                if abs(cut - levers.cut) < 1e-9
+                else w(
+                    "%(fte)s FTE cut %(where)s (whole people; asked %(asked)s)",
+                    fte=_value(cut, w),
+                    where=where,
+                    asked=_value(levers.cut, w),
+                )
+            )
+    return Applied(instance, tuple(leavers), tuple(joiners), tuple(said) or (w("no change"),))

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from planner.clients import assumptions as band
+from planner.i18n import N_, Words, words
 from planner.scenarios.levers import ASSUMPTION_LEVERS, Levers
 from planner.scenarios.whatif import (
     COST_MODELS,
@@ -292,25 +293,32 @@ def no_worse(run: list[Scenario], baseline: list[Scenario]) -> Verdict:
             b = was.get(f.municipality_id)
             if b is None:
                 continue
-            where = f"{names[f.municipality_id]}, {scen.plan.month}"
+            w = words(scen.instance.settings.language)
+            where = f"{names[f.municipality_id]}, {w.month(scen.plan.month)}"
             # (how much worse, its tolerance, the words): the share of interviews in time
             # falling, the share of clients overdue rising.
-            for change, limit, words in (
+            for change, limit, said in (
                 (
                     b.within_deadline_pct - f.within_deadline_pct,
                     RELATIVE_TOLERANCE["in_time"],
-                    f"initial interviews in time {b.within_deadline_pct:.0f} % → "
-                    f"{f.within_deadline_pct:.0f} %",
+                    w(
+                        "initial interviews in time %(was)s → %(now)s",
+                        was=w.percent(b.within_deadline_pct / 100),
+                        now=w.percent(f.within_deadline_pct / 100),
+                    ),
                 ),
                 (
                     f.overdue_pct - b.overdue_pct,
                     RELATIVE_TOLERANCE["overdue"],
-                    f"overdue for their discussion {b.overdue_pct:.1f} % → "
-                    f"{f.overdue_pct:.1f} % of clients",
+                    w(
+                        "overdue for their discussion %(was)s → %(now)s of clients",
+                        was=w.percent(b.overdue_pct / 100, 1),
+                        now=w.percent(f.overdue_pct / 100, 1),
+                    ),
                 ),
             ):
                 if change > limit:
-                    worse.append((-change, f"{where}: {words}"))
+                    worse.append((-change, f"{where}: {said}"))
         kept = {(f.kind, f.municipality_id) for f in failures(base) if f.kind == "plan"}
         for f in failures(scen):
             if f.kind == "plan" and (f.kind, f.municipality_id) not in kept:
@@ -497,106 +505,183 @@ def band_table(ladder: Ladder) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- words
 
 
-def _level_words(ladder: Ladder, v: float) -> str:
+LEVER_WORDS = {
+    "cut": N_("staff cut, FTE"),
+    "meeting_share": N_("share of an office day in client meetings"),
+    "face_to_face": N_("share of discussions face to face"),
+    "registrations": N_("new registrations a client a month"),
+    "outflow": N_("clients leaving a month (share)"),
+    "conversations_by_need": N_("conversations by need a client a year"),
+    "join_fte": N_("FTE an area joining brings"),
+}
+"""Each numeric lever as a reader names it."""
+
+
+def lever_name(lever: str, w: Words) -> str:
+    return w(LEVER_WORDS[lever]) if lever in LEVER_WORDS else lever
+
+
+def _w(ladder: Ladder) -> Words:
+    return words(ladder.baseline[0].instance.settings.language)
+
+
+def _level_words(ladder: Ladder, v: float, short: bool = False) -> str:
+    """A level of the ladder as the reader says it (``short``: without the parenthesis,
+    for a plot's legend)."""
+    w = _w(ladder)
     fte = ladder.levels[v][0].fte
     if ladder.lever == "cut":
         cut = ladder.baseline[0].fte - fte
+        staff = w("%(fte)s FTE", fte=w.number(fte, 1))
+        if short:
+            return staff
         if cut < 0.05:
-            return f"{fte:.1f} FTE (today's staff: no cut)"
-        asked = "" if abs(cut - v) < 0.05 else f", asked {v:g}"
-        return f"{fte:.1f} FTE (a cut of {cut:.1f} FTE: whole people{asked})"
-    return f"{ladder.lever} = {v:g}"
+            return w("%(staff)s (today's staff: no cut)", staff=staff)
+        if abs(cut - v) < 0.05:
+            return w(
+                "%(staff)s (a cut of %(cut)s FTE: whole people)",
+                staff=staff,
+                cut=w.number(cut, 1),
+            )
+        return w(
+            "%(staff)s (a cut of %(cut)s FTE: whole people, asked %(asked)s)",
+            staff=staff,
+            cut=w.number(cut, 1),
+            asked=f"{v:g}",
+        )
+    return f"{lever_name(ladder.lever, w)} = {w.number(v, 2)}"
+
+
+def _span(months: list[str], w: Words) -> str:
+    return w.month(months[0]) if len(months) == 1 else f"{w.month(months[0])}–{w.month(months[-1])}"
 
 
 def findings(ladder: Ladder) -> list[str]:
     """The answer in words: what is judged, the smallest staff (or level) that keeps
     every requirement in every month as a range over the assumptions, the smallest no
     worse than today's, and each area's figures at the ends of the ladder."""
+    from planner.scenarios.report import policy
+
+    w = _w(ladder)
     months = ladder.months
-    span = months[0] if len(months) == 1 else f"{months[0]}…{months[-1]}"
-    first = ladder.levels[ladder.values[0]][0].flow
     lines = [
-        f"Judged over {span} ({len(months)} month(s), clients carried from month to month; "
-        f"booking: {first.policy}): in every month and municipality ≥ "
-        f"{DEADLINE_TARGET_PCT:g} % of initial interviews within the deadline, at most "
-        f"{OVERDUE_TARGET_PCT:g} % of clients overdue for their job-search discussion at the "
-        "month's end, no unmet visit day, named cover and office cover kept."
+        w(
+            "Judged over %(span)s (%(n)s month(s), clients carried from month to month; "
+            "booking: %(policy)s): in every month and municipality at least %(target)s of "
+            "initial interviews within the deadline, at most %(overdue)s of clients overdue "
+            "for their job-search discussion at the month's end, no unmet visit day, named "
+            "cover and office cover kept.",
+            span=_span(months, w),
+            n=len(months),
+            policy=policy(ladder.baseline[0], w),
+            target=w.percent(DEADLINE_TARGET_PCT / 100),
+            overdue=w.percent(OVERDUE_TARGET_PCT / 100),
+        )
     ]
     if len(months) == 1:
         lines.append(
-            "One month alone cannot judge a cut: it starts from a steady state and hides "
-            "what it leaves to the next (summer's shortfall shows in the months after). "
-            "Run the year (the default) before deciding."
+            w(
+                "One month alone cannot judge a cut: it starts from a steady state and hides "
+                "what it leaves to the next (summer's shortfall shows in the months after). "
+                "Run the year (the default) before deciding."
+            )
         )
     base_verdict = verdict(ladder.baseline)
-    failing = [m for m in months if m not in kept_months(ladder)]
+    failing = [w.month(m) for m in months if m not in kept_months(ladder)]
     if failing:
         base_verdict = replace(
-            base_verdict, worst=f"in {', '.join(failing)}; the worst: {base_verdict.worst}"
+            base_verdict,
+            worst=w(
+                "in %(months)s; the worst: %(worst)s",
+                months=", ".join(failing),
+                worst=base_verdict.worst,
+            ),
         )
     lines.append(
-        "Today's staff: "
-        + (
-            "every requirement kept."
-            if base_verdict.ok
-            else f"already fails: {base_verdict.worst} "
-            f"({base_verdict.failing} failing municipality-months and plan items in all)."
+        w("Today's staff: every requirement kept.")
+        if base_verdict.ok
+        else w(
+            "Today's staff: already fails: %(worst)s (%(n)s failing municipality-months and "
+            "plan items in all).",
+            worst=base_verdict.worst,
+            n=base_verdict.failing,
         )
     )
     central = smallest(ladder)
     if central is not None:
-        text = f"Smallest staff that keeps every requirement: {_level_words(ladder, central)}"
+        text = w(
+            "Smallest staff that keeps every requirement: %(level)s",
+            level=_level_words(ladder, central),
+        )
     else:
         worst = verdict(ladder.levels[ladder.values[0]])
-        text = (
+        text = w(
             "No level keeps every requirement in every month at the central assumptions, not "
-            f"even the first; the worst: {worst.worst}"
+            "even the first; the worst: %(worst)s",
+            worst=worst.worst,
         )
     if len(ladder.cases) > 1:
         held = [smallest(ladder, (c.name, c.side)) for c in ladder.cases]
         fte = [ladder.levels[v][0].fte for v in held if v is not None]
         text += (
-            f"; over the assumptions' band {min(fte):.1f}–{max(fte):.1f} FTE ({len(fte)} of "
-            f"{len(ladder.cases)} cases hold at some level)"
+            w(
+                "; over the assumptions' band %(low)s–%(high)s FTE (%(n)s of %(cases)s cases "
+                "hold at some level)",
+                low=w.number(min(fte), 1),
+                high=w.number(max(fte), 1),
+                n=len(fte),
+                cases=len(ladder.cases),
+            )
             if fte
-            else "; no case of the assumptions' band holds at any level either"
+            else w("; no case of the assumptions' band holds at any level either")
         )
     lines.append(text + ".")
     if ladder.lever == "cut":
         v = smallest_no_worse(ladder)
-        text = (
+        text = w(
             "Smallest staff no worse than today's in any municipality and month (within "
-            f"{RELATIVE_TOLERANCE['in_time']:g} point of interviews in time and "
-            f"{RELATIVE_TOLERANCE['overdue']:g} of clients overdue): "
-            + (_level_words(ladder, v) if v is not None else "none of the levels")
+            "%(in_time)s percentage points of interviews in time and %(overdue)s of clients "
+            "overdue): %(level)s",
+            in_time=w.number(RELATIVE_TOLERANCE["in_time"], 1),
+            overdue=w.number(RELATIVE_TOLERANCE["overdue"], 1),
+            level=_level_words(ladder, v) if v is not None else w("none of the levels"),
         )
         if len(ladder.cases) > 1:
             held = [smallest_no_worse(ladder, (c.name, c.side)) for c in ladder.cases]
-            fte = [ladder.levels[w][0].fte for w in held if w is not None]
+            fte = [ladder.levels[u][0].fte for u in held if u is not None]
             if fte and min(fte) == max(fte):
-                text += (
-                    f"; the same, {min(fte):.1f} FTE, in every one of the {len(fte)} cases of "
-                    "the assumptions' band (each against today's staff under its assumptions)"
+                text += w(
+                    "; the same, %(fte)s FTE, in every one of the %(n)s cases of the "
+                    "assumptions' band (each against today's staff under its assumptions)",
+                    fte=w.number(min(fte), 1),
+                    n=len(fte),
                 )
             elif fte:
-                text += (
-                    f"; over the assumptions' band {min(fte):.1f}–{max(fte):.1f} FTE, each "
-                    "case against today's staff under the same assumptions"
+                text += w(
+                    "; over the assumptions' band %(low)s–%(high)s FTE, each case against "
+                    "today's staff under the same assumptions",
+                    low=w.number(min(fte), 1),
+                    high=w.number(max(fte), 1),
                 )
         lines.append(text + ".")
-        broken = [w for w in ladder.values if not no_worse(ladder.levels[w], ladder.baseline).ok]
+        broken = [u for u in ladder.values if not no_worse(ladder.levels[u], ladder.baseline).ok]
         if broken:
             lines.append(
-                f"At {_level_words(ladder, broken[0])} service first gets worse: "
-                + no_worse(ladder.levels[broken[0]], ladder.baseline).worst
-                + "."
+                w(
+                    "At %(level)s service first gets worse: %(worst)s.",
+                    level=_level_words(ladder, broken[0]),
+                    worst=no_worse(ladder.levels[broken[0]], ladder.baseline).worst,
+                )
             )
     stopped = sum(s.wall_clock_stopped for run in ladder.levels.values() for s in run)
     if stopped:
         lines.append(
-            f"{stopped} month-level plan(s) were stopped by the wall clock on a loaded "
-            "machine, not by proof or the deterministic limit: see stopped_by_wall_clock "
-            "in sweep.csv; their figures may differ from an idle machine's."
+            w(
+                "%(n)s month-level plan(s) were stopped by the wall clock on a loaded machine, "
+                "not by proof or the deterministic limit: see stopped_by_wall_clock in "
+                "sweep.csv; their figures may differ from an idle machine's.",
+                n=stopped,
+            )
         )
     return lines
 
@@ -643,12 +728,15 @@ def sweep_plot(ladder: Ladder) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from planner.scenarios.report import number_ticks
+
+    w = _w(ladder)
     figure, axes = plt.subplots(2, 2, figsize=(13, 8))
     months = ladder.months
     x = list(range(len(months)))
     for v in ladder.values:
         run = ladder.levels[v]
-        label = _level_words(ladder, v).split(" (")[0]
+        label = _level_words(ladder, v, short=True)
         in_time = [min(f.within_deadline_pct for f in s.flow.municipalities) for s in run]
         overdue = [max(f.overdue_pct for f in s.flow.municipalities) for s in run]
         capacity = [min(a.capacity_pct for a in s.flow.areas) for s in run]
@@ -659,14 +747,20 @@ def sweep_plot(ladder: Ladder) -> bytes:
         (
             axes[0][0],
             DEADLINE_TARGET_PCT,
-            f"law: every interview in time (target {DEADLINE_TARGET_PCT:g} %)",
+            w(
+                "law: every interview in time (target %(target)s)",
+                target=w.percent(DEADLINE_TARGET_PCT / 100),
+            ),
         ),
         (
             axes[0][1],
             OVERDUE_TARGET_PCT,
-            f"law: a discussion every 3 months (at most {OVERDUE_TARGET_PCT:g} % overdue)",
+            w(
+                "law: a discussion every 3 months (at most %(share)s overdue)",
+                share=w.percent(OVERDUE_TARGET_PCT / 100),
+            ),
         ),
-        (axes[1][0], 100, "100 %: every meeting that came due"),
+        (axes[1][0], 100, w("%(share)s: every meeting that came due", share=w.percent(1))),
     ]
     for axis, ref, text in refs:
         axis.axhline(ref, color="#a4161a", linestyle="--", linewidth=1)
@@ -674,16 +768,19 @@ def sweep_plot(ladder: Ladder) -> bytes:
             text, (0, ref), xytext=(4, 4), textcoords="offset points", color="#a4161a", fontsize=8
         )
         axis.set_xticks(x, [m[2:] for m in months], rotation=45)
-    axes[0][0].set_title("Initial interviews in time, lowest municipality (%)", fontsize=10)
+        number_ticks(axis, w)
+    axes[0][0].set_title(w("Initial interviews in time, lowest municipality (%)"), fontsize=10)
     axes[0][1].set_title(
-        "Clients overdue for their discussion at the month's end, highest municipality (%)",
+        w("Clients overdue for their discussion at the month's end, highest municipality (%)"),
         fontsize=10,
     )
     axes[1][0].set_title(
-        "Appointments against meetings due, lowest production area (%)", fontsize=10
+        w("Appointments against meetings due, lowest production area (%)"), fontsize=10
     )
-    axes[0][0].legend(fontsize=7, title="staff" if ladder.lever == "cut" else ladder.lever)
-    _tornado_axis(axes[1][1], ladder)
+    axes[0][0].legend(
+        fontsize=7, title=w("staff") if ladder.lever == "cut" else lever_name(ladder.lever, w)
+    )
+    _tornado_axis(axes[1][1], ladder, w)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
@@ -691,7 +788,7 @@ def sweep_plot(ladder: Ladder) -> bytes:
     return buffer.getvalue()
 
 
-def _tornado_axis(axis: Any, ladder: Ladder) -> None:
+def _tornado_axis(axis: Any, ladder: Ladder, w: Words) -> None:
     central_v = answer(ladder)
     centre = ladder.levels[central_v][0].fte if central_v is not None else None
     bars = tornado(ladder)
@@ -710,7 +807,7 @@ def _tornado_axis(axis: Any, ladder: Ladder) -> None:
                 edgecolor=colour,
             )
             axis.annotate(
-                "no level" if end is None else f"{end:.1f}",
+                w("no level") if end is None else w.number(end, 1),
                 (value, k + offset),
                 xytext=(4 if value >= base else -4, 0),
                 textcoords="offset points",
@@ -720,15 +817,22 @@ def _tornado_axis(axis: Any, ladder: Ladder) -> None:
             )
     ends = [e for _, low, high in bars for e in (low, high) if e is not None]
     axis.set_xlim(min([*ends, base]) - 4, top + 4)
-    axis.set_yticks(range(len(bars)), [band.WORDS.get(n, n) for n, _, _ in bars], fontsize=8)
+    axis.set_yticks(
+        range(len(bars)),
+        [w(band.WORDS[n]) if n in band.WORDS else n for n, _, _ in bars],
+        fontsize=8,
+    )
     if centre is not None:
         axis.axvline(centre, color="black", linewidth=1)
-    what = (
-        "keeping every requirement in every month"
+    axis.set_xlabel(
+        w("smallest staff keeping every requirement in every month, FTE; hatched: no level")
         if smallest(ladder) is not None
-        else "no worse than today's (no level keeps every requirement)"
+        else w(
+            "smallest staff no worse than today's (no level keeps every requirement), FTE; "
+            "hatched: no level"
+        ),
+        fontsize=8,
     )
-    axis.set_xlabel(f"smallest staff {what}, FTE; hatched: no level", fontsize=8)
     axis.set_title(
-        "Which assumption moves the answer (light: low end, dark: high end)", fontsize=10
+        w("Which assumption moves the answer (light: low end, dark: high end)"), fontsize=10
     )

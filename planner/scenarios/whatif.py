@@ -53,7 +53,7 @@ from planner.allocation.quota import quota_method
 from planner.allocation.staff import CENTRAL, allocate
 from planner.clients import municipality_counts, weighted_need
 from planner.clients.book import Flow, simulate
-from planner.plan.model import RULE_WORDS
+from planner.i18n import N_, Words, words
 from planner.plan.month import MIN_NAMED
 from planner.plan.outputs import report_municipalities
 from planner.travel import travel
@@ -67,6 +67,31 @@ if TYPE_CHECKING:
     from planner.scenarios.levers import Levers
 
 COST_MODELS = ("population", "VOS1", "VOS2", "VOS3", "KOMBI4")
+
+
+CRITERION_WORDS = {
+    "broad_unemployment": N_("broad unemployment"),
+    "foreign_language": N_("foreign-language speakers"),
+    "labour_force": N_("labour force"),
+}
+
+
+def cost_model_name(model: str, w: Words, instance: Instance | None = None) -> str:
+    """A weighting (cost model) as a board reads it. The seed's own names (VOS1…KOMBI4)
+    stay; a weighting of one criterion is that criterion's name ('laaja työttömyys');
+    with ``instance``, a named one also lists its criteria and weights."""
+    if model == "population":
+        return w("population")
+    weights = instance.settings.weightings.get(model, {}) if instance is not None else {}
+    total = sum(weights.values())
+    said = [
+        f"{w(CRITERION_WORDS[c]) if c in CRITERION_WORDS else c} {w.percent(v / total)}"
+        for c, v in weights.items()
+        if v > 0
+    ]
+    if len(said) == 1:
+        return said[0].rsplit(" ", 1)[0]
+    return f"{model} ({', '.join(said)})" if said else model
 
 
 class ScenarioError(ValueError):
@@ -238,7 +263,7 @@ def named_cover_gaps(plan: Plan, instance: Instance) -> pd.DataFrame:
     for r in plan.responsible:
         named[(r.municipality_id, r.process)].add(r.staff_id)
     reasons = {
-        (u.municipality_id, u.reason.split("'")[1] if "'" in u.reason else ""): u.reason
+        (u.municipality_id, u.reason.split("'")[1] if "'" in u.reason else ""): u
         for u in plan.unmet
         if u.rule == "responsible_shortfall"
     }
@@ -247,15 +272,17 @@ def named_cover_gaps(plan: Plan, instance: Instance) -> pd.DataFrame:
         for process in processes:
             count = len(named[(muni, process)])
             if count < MIN_NAMED:
+                declared = reasons.get((muni, process))
                 rows.append(
                     {
                         "municipality_id": muni,
                         "process": process,
                         "named": count,
-                        "reason": reasons.get((muni, process), ""),
+                        "reason": declared.reason if declared else "",
+                        "cause": declared.cause if declared else "",
                     }
                 )
-    return pd.DataFrame(rows, columns=["municipality_id", "process", "named", "reason"])
+    return pd.DataFrame(rows, columns=["municipality_id", "process", "named", "reason", "cause"])
 
 
 def cost_model(instance: Instance) -> str:
@@ -403,6 +430,15 @@ municipality's stock, that still count as the rhythm kept: the law asks for ever
 time; one in a hundred allows for the simulation's draws."""
 
 
+PLAN_FAILURES = {
+    "unmet_visit": N_("a visit day nobody could go to"),
+    "responsible_shortfall": N_("fewer than two named workers for a key process"),
+    "office_cover_shortfall": N_("an office below its minimum cover"),
+    "central_cover_shortfall": N_("central duties below their minimum"),
+}
+"""The plan's unmet items that break a requirement, each as the failure a board reads."""
+
+
 @dataclass(frozen=True)
 class Failure:
     """One requirement a month breaks, in words, with how bad it is for ordering."""
@@ -421,9 +457,12 @@ def failures(scenario: Scenario) -> list[Failure]:
     """The law's two measures (initial interviews in time, clients overdue for their
     discussion), the equity floor and named cover, this month."""
     out = []
+    w = words(scenario.instance.settings.language)
     names = {m.municipality_id: m.name for m in scenario.instance.municipalities}
+    points = {p.point_id: p.name for p in scenario.instance.service_points}
     flow = scenario.flow
     month = scenario.plan.month
+    said_month = w.month(month)
     for f in flow.municipalities:
         if f.within_deadline_pct < DEADLINE_TARGET_PCT:
             out.append(
@@ -432,9 +471,16 @@ def failures(scenario: Scenario) -> list[Failure]:
                     f.municipality_id,
                     month,
                     f.within_deadline_pct,
-                    f"{names[f.municipality_id]}, {month}: {f.within_deadline_pct:.0f} % of "
-                    f"initial interviews within {flow.deadline} working days (target "
-                    f"{DEADLINE_TARGET_PCT:g} %; {f.late:.0f} late)",
+                    w(
+                        "%(name)s, %(month)s: %(share)s of initial interviews within %(days)s "
+                        "working days (target %(target)s; %(late)s late)",
+                        name=names[f.municipality_id],
+                        month=said_month,
+                        share=w.percent(f.within_deadline_pct / 100),
+                        days=flow.deadline,
+                        target=w.percent(DEADLINE_TARGET_PCT / 100),
+                        late=w.number(f.late),
+                    ),
                 )
             )
         if f.overdue_pct > OVERDUE_TARGET_PCT:
@@ -444,28 +490,34 @@ def failures(scenario: Scenario) -> list[Failure]:
                     f.municipality_id,
                     month,
                     100 + (100 - f.overdue_pct),
-                    f"{names[f.municipality_id]}, {month}: {f.overdue:.0f} clients "
-                    f"({f.overdue_pct:.1f} %) overdue for their job-search discussion at the "
-                    f"month's end, the longest by {f.longest_overdue:.0f} working days "
-                    f"(target at most {OVERDUE_TARGET_PCT:g} %)",
+                    w(
+                        "%(name)s, %(month)s: %(n)s clients (%(share)s) overdue for their "
+                        "job-search discussion at the month's end, the longest by %(days)s "
+                        "working days (target at most %(target)s)",
+                        name=names[f.municipality_id],
+                        month=said_month,
+                        n=w.number(f.overdue),
+                        share=w.percent(f.overdue_pct / 100, 1),
+                        days=w.number(f.longest_overdue),
+                        target=w.percent(OVERDUE_TARGET_PCT / 100),
+                    ),
                 )
             )
     for u in scenario.plan.unmet:
-        if u.rule in (
-            "unmet_visit",
-            "responsible_shortfall",
-            "office_cover_shortfall",
-            "central_cover_shortfall",
-        ):
-            where = names.get(u.municipality_id, u.municipality_id) or u.point_id
-            when = f"{u.date.day}.{u.date.month}.{u.date.year}" if u.date else month
+        if u.rule in PLAN_FAILURES:
+            where = (
+                names.get(u.municipality_id)
+                or points.get(u.point_id)
+                or (w("central duties") if u.point_id == "central" else u.point_id)
+            )
+            when = w.date(u.date) if u.date else said_month
             out.append(
                 Failure(
                     "plan",
                     u.municipality_id or u.point_id,
                     month,
                     300.0,
-                    f"{RULE_WORDS.get(u.rule, u.rule)}: {where}, {when}",
+                    f"{w(PLAN_FAILURES[u.rule])}: {where}, {when}",
                 )
             )
     return sorted(out, key=lambda f: f.rank)
