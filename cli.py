@@ -562,6 +562,95 @@ def export_feeds(db: Path, out: Path, language: str | None) -> None:
 
 
 @main.group()
+def teams() -> None:
+    """The year's named teams: propose them with one model for the year, approve them into
+    the instance (teams.csv); every month's plan then holds them.
+
+    \b
+    planner teams propose --year 2026      writes out/teams-2026/ (teams.csv, teams.md)
+    planner teams approve out/teams-2026   puts its teams.csv into the instance
+    """
+
+
+@teams.command("propose")
+@instance_argument
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2100),
+    default=None,
+    help="The year the teams are for (default: the year of next month).",
+)
+@click.option(
+    "--from",
+    "first",
+    callback=lambda ctx, param, value: _month(ctx, param, value) if value else None,
+    help="First month, YYYY-MM, when the teams are for the rest of the year only.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/teams-<year>/).",
+)
+@solver_options
+@language_option
+def teams_propose(
+    instance: str | None,
+    year: int | None,
+    first: str | None,
+    out: Path | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    method: str,
+    wall_limit: float | None,
+    language: str | None,
+) -> None:
+    """Propose the named workers of every service point for a year: skills, the production
+    area rule, driving from home points, each person's share of outreach by FTE, at least
+    two per key process and continuity with the current teams (a change costs; weights in
+    [teams] of instance.toml). Writes teams.csv, teams.md (the changes and their facts)
+    and proposal.json; nothing in the instance changes until 'planner teams approve'."""
+    from planner.plan.model import SolverConfig
+    from planner.plan.teams import TeamsError, period, propose, summary_line, write_proposal
+    from planner.plan.workdays import upcoming_month
+
+    data = read_instance(instance, language)
+    year = year or int((first or upcoming_month())[:4])
+    config = SolverConfig(
+        time_limit=time_limit, workers=workers, seed=seed, method=method, wall_limit=wall_limit
+    )
+    try:
+        proposal = propose(data, period(year, first), config)
+    except TeamsError as exc:
+        raise UserError(str(exc)) from None
+    target = out or Path("out") / f"teams-{year}"
+    write_proposal(proposal, data, target)
+    click.echo(summary_line(proposal, data))
+    from planner.plan.outputs import wrote_words
+
+    click.echo(wrote_words(target, "teams.csv, teams.md, proposal.json", data.settings.language))
+
+
+@teams.command("approve")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@instance_argument
+def teams_approve(directory: Path, instance: str | None) -> None:
+    """Put the teams of the proposal in DIRECTORY (its teams.csv, as proposed or as you
+    edited it) into the instance. Refused when the instance changed since the proposal,
+    when a row is not valid (file, line and field named) or when the teams break a rule
+    (fewer than two named for a key process, someone of another area)."""
+    from planner.plan.teams import TeamsError, approve, approved_line
+
+    directory_in = _resolve_instance(instance)
+    data = read_instance(instance)  # the instance itself must be valid first
+    try:
+        members, changes = approve(directory, directory_in)
+    except TeamsError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(approved_line(members, changes, directory_in / "teams.csv", data))
+
+
+@main.group()
 def token() -> None:
     """Secret feed URLs: issue, rotate or revoke a person's (or a planner's) token.
 

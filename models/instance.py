@@ -345,6 +345,17 @@ class Absence(_Row):
         return self
 
 
+class TeamMember(_Row):
+    """One named responsible worker (*nimetty vastuutyöntekijä*) on a service point's
+    team, as approved for the year (``teams.csv``; ``planner teams approve`` writes it).
+
+    A municipality's named workers for a key process are its points' team members with
+    that skill; the monthly plans send only them (and the substitute pool) there."""
+
+    point_id: Id
+    staff_id: Id
+
+
 # --------------------------------------------------------------------------- settings
 
 Criterion = Literal["broad_unemployment", "foreign_language", "labour_force"]
@@ -491,6 +502,36 @@ class Penalties(_Settings):
     initial_interview_late: Int = Field(default=300, ge=0, le=MAX_WEIGHT)
     pattern_change: Int = Field(default=100, ge=0, le=MAX_WEIGHT)
     replan_change: Int = Field(default=50, ge=0, le=MAX_WEIGHT)
+
+
+class TeamSettings(_Settings):
+    """Weights of the year's team proposal (``planner teams propose``): what one unit of
+    each costs, in minutes of outreach driving a month (the proposal's own unit)."""
+
+    change: Int = Field(
+        default=120,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="One named worker added to or taken off a team of the current teams: "
+        "an announced change is worth two hours of driving a month.",
+    )
+    travel_minute: Int = Field(
+        default=1, ge=0, le=MAX_WEIGHT, description="One minute of driving a month."
+    )
+    fairness_day: Int = Field(
+        default=60,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="One staff-day a month of outreach above or below a person's share by FTE "
+        "within their production area.",
+    )
+    extra_member: Int = Field(
+        default=20,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="One member beyond a team's size (one per 3 outreach days a month, at "
+        "least three): teams stay small.",
+    )
 
 
 class FeedSettings(_Settings):
@@ -655,6 +696,7 @@ class Settings(_Settings):
     process_demand: dict[str, ProcessDemand] = Field(default_factory=dict)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     penalties: Penalties = Field(default_factory=Penalties)
+    teams: TeamSettings = Field(default_factory=TeamSettings)
     feeds: FeedSettings = Field(default_factory=FeedSettings)
     costs: CostSettings = Field(default_factory=CostSettings)
     workload: WorkloadSettings = Field(default_factory=WorkloadSettings)
@@ -778,6 +820,10 @@ class Instance(BaseModel):
     service_points: tuple[ServicePoint, ...]
     staff: tuple[StaffMember, ...]
     absences: tuple[Absence, ...] = ()
+    teams: tuple[TeamMember, ...] = Field(
+        default=(),
+        description="The approved named teams (teams.csv); empty: each month chooses its own.",
+    )
     source_dir: str = Field(
         default="", description="The directory it was read from ('' when made in memory)."
     )

@@ -217,6 +217,12 @@ class Plan(_Frozen):
     stats: SolverStats
     rule_set: str = Field(default="", description="Key of the rule set in force that month.")
     rule_set_description: str = ""
+    teams: Literal["approved", "chosen"] = Field(
+        default="chosen",
+        description="Whose named teams the month holds: 'approved' (the instance's "
+        "teams.csv) or 'chosen' for this month by the stated rule (none approved). The "
+        "plan is optimal given these teams.",
+    )
     interview_deadline: int = 0
     waits: tuple[InterviewWait, ...] = ()
     roles: tuple[StaffRole, ...] = ()

@@ -28,6 +28,7 @@ from models.instance import (
     ServicePoint,
     Settings,
     StaffMember,
+    TeamMember,
 )
 
 SETTINGS_FILE = "instance.toml"
@@ -67,6 +68,8 @@ class Table:
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     may_be_header_only: bool = False
+    may_be_missing: bool = False
+    """An optional file: absent means no rows (teams.csv before any approval)."""
     row_rule_column: str | None = None
     """The column to blame when a rule across the row's fields fails."""
 
@@ -113,6 +116,13 @@ TABLES: tuple[Table, ...] = (
         ("staff_id", "start", "end", "reason"),
         may_be_header_only=True,
         row_rule_column="end",
+    ),
+    Table(
+        "teams.csv",
+        TeamMember,
+        ("point_id", "staff_id"),
+        may_be_header_only=True,
+        may_be_missing=True,
     ),
 )
 
@@ -196,6 +206,8 @@ def read_table(
     Ids of rows that fail go into ``invalid_ids``, so that references to them are
     not reported again as dangling: one mistake, one message.
     """
+    if table.may_be_missing and not (directory / table.file).exists():
+        return []
     text = _decode(directory / table.file, table.file, problems)
     if text is None:
         return []
@@ -364,6 +376,7 @@ def load_instance(directory: Path | str) -> Instance:
         service_points=tuple(r for _, r in tables["service_points.csv"]),  # type: ignore[misc]
         staff=tuple(r for _, r in tables["staff.csv"]),  # type: ignore[misc]
         absences=tuple(r for _, r in tables["absences.csv"]),  # type: ignore[misc]
+        teams=tuple(r for _, r in tables["teams.csv"]),  # type: ignore[misc]
     )
 
 
@@ -406,6 +419,58 @@ def _dangling(
             problems.append(Problem(file, line, field, f"unknown id {value!r}: not in {target}"))
 
 
+def _team_problems(
+    tables: dict[str, list[tuple[int, BaseModel]]],
+    point_ids: dict[str, int],
+    staff_ids: dict[str, int],
+    invalid: dict[str, set[str]],
+) -> list[Problem]:
+    """teams.csv: known points and people, each pair once, nobody of the substitute pool
+    (the pool covers everywhere; it is never a municipality's named worker)."""
+    problems: list[Problem] = []
+    if INCOMPLETE in invalid.get("service_points.csv", set()) | invalid.get("staff.csv", set()):
+        return problems
+    people = {r.staff_id: r for _, r in tables["staff.csv"]}
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in tables.get("teams.csv", []):
+        point, person = row.point_id, row.staff_id
+        if point not in point_ids and point not in invalid.get("service_points.csv", set()):
+            problems.append(
+                Problem(
+                    "teams.csv",
+                    line,
+                    "point_id",
+                    f"unknown id {point!r}: not in service_points.csv",
+                )
+            )
+        if person not in staff_ids and person not in invalid.get("staff.csv", set()):
+            problems.append(
+                Problem("teams.csv", line, "staff_id", f"unknown id {person!r}: not in staff.csv")
+            )
+        elif person in people and getattr(people[person], "substitute", False):
+            problems.append(
+                Problem(
+                    "teams.csv",
+                    line,
+                    "staff_id",
+                    f"{person!r} is in the substitute pool, which covers everywhere and is "
+                    "never a named worker",
+                )
+            )
+        if (point, person) in seen:
+            problems.append(
+                Problem(
+                    "teams.csv",
+                    line,
+                    "staff_id",
+                    f"{person!r} is on {point!r}'s team twice "
+                    f"(first on line {seen[(point, person)]})",
+                )
+            )
+        seen.setdefault((point, person), line)
+    return problems
+
+
 def check_references(
     settings: Settings,
     tables: dict[str, list[tuple[int, BaseModel]]],
@@ -433,6 +498,7 @@ def check_references(
         if tables[target] or invalid.get(target):  # a missing table is reported once, already
             _dangling(rows, file, field, known, target, problems, invalid.get(target))
 
+    problems.extend(_team_problems(tables, point_ids, staff_ids, invalid))
     for line, person in staff:
         unknown = sorted(set(person.skills) - set(settings.processes))  # type: ignore[attr-defined]
         for skill in unknown:

@@ -276,6 +276,7 @@ def test_a_planner_works_on_a_month_published_from_the_command_line(
             cells = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#grid td.visit")]
             assert len(cells) > 50 and all(cells)
             # In Finnish, on the first screen: no English sentence left untranslated.
+            assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fi"
             visible = driver.find_element(By.TAG_NAME, "body").text
             assert "Palvelupisteittäin" in visible and "Suunnittele uudelleen" in visible
             assert not _english(visible), _english(visible)

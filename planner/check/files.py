@@ -39,6 +39,7 @@ INSTANCE_FILES = (
     "service_points.csv",
     "staff.csv",
     "absences.csv",
+    "teams.csv",
 )
 
 

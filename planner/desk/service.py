@@ -391,7 +391,7 @@ def plain_progress(line: str, w: Words) -> str | None:
             gap=w.percent(float(gap) / 100, 1),
         )
     if text.startswith("optimal in"):
-        return w("The best possible plan is found; writing and checking it.")
+        return w("The best possible plan for the named teams is found; writing and checking it.")
     if text.startswith(("stopped", "time limit")):
         return w("The time limit was reached; writing and checking the best plan found.")
     if text.startswith("context:"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -144,6 +145,9 @@ class MonthData:
     travel_km: dict[tuple[str, str], float]
     teams: dict[str, list[str]] = field(default_factory=dict)
     """service point -> its named responsible workers, the only regular staff who go there."""
+    teams_source: str = "chosen"
+    """'approved': the instance's teams.csv, held; 'chosen': this month's rule
+    (:func:`choose_teams`), when no teams are approved."""
     notes: list[str] = field(default_factory=list)
     """Things the planner should know before the capacity check (e.g. no allocation)."""
     rule_key: str = ""
@@ -405,7 +409,11 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
             km, minutes = travel(instance, home, point_id)
             travel_km[(home, point_id)], travel_min[(home, point_id)] = km, minutes
     needed = processes_needed(instance)
-    teams = choose_teams(instance, needed, demand, role, area, work_days, travel_min, previous)
+    if instance.teams:
+        teams, held_notes = hold_teams(instance, needed, demand, role, area, work_days, travel_min)
+        notes += held_notes
+    else:
+        teams = choose_teams(instance, needed, demand, role, area, work_days, travel_min, previous)
     reach = rules.initial_interview_working_days
     context_days: list[dt.date] = []
     context_held: set[tuple[str, dt.date]] = set()
@@ -443,6 +451,7 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         travel_min=travel_min,
         travel_km=travel_km,
         teams=teams,
+        teams_source="approved" if instance.teams else "chosen",
         notes=notes,
         rule_key=rule_key,
         interview_days=reach,
@@ -571,6 +580,98 @@ def choose_teams(
             load[best.staff_id] += 1
         teams[point_id] = sorted(s.staff_id for s in team)
     return teams
+
+
+def hold_teams(
+    instance: Instance,
+    needed: dict[str, list[str]],
+    demand: dict[str, PointDemand],
+    role: dict[str, str],
+    area: dict[str, str],
+    work_days: dict[str, int],
+    travel_min: dict[tuple[str, str], float],
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The approved teams (``teams.csv``, :mod:`planner.plan.teams`), held for the month.
+
+    A member stays named while the allocation places them in the point's area, also in a
+    month they are away. Only where a key process would have fewer than ``MIN_NAMED``
+    members at work this month is someone of the area added for the month, by the greedy
+    rule's order (fewest teams, shortest drive, staff id), and the plan says who stands in
+    and why; a point with no approved team (a new one) gets the greedy rule's team."""
+    approved: dict[str, list[str]] = defaultdict(list)
+    for member in instance.teams:
+        approved[member.point_id].append(member.staff_id)
+    staff = {s.staff_id: s for s in instance.staff}
+    people = sorted(s for s in staff if role.get(s) == "local")
+    load = {s: 0 for s in people}
+    units = list(demand)
+    served = {d.municipality_id for d in demand.values()}
+    units += [
+        p.point_id
+        for p in instance.active_points()
+        if p.kind == "office" and p.municipality_id in needed and p.municipality_id not in served
+    ]
+    notes: list[str] = []
+    teams: dict[str, list[str]] = {}
+    missing = [p for p in units if p not in approved]
+    for point_id in units:
+        if point_id not in approved:
+            continue
+        muni = instance.point(point_id).municipality_id
+        home_area = instance.municipality(muni).area_id
+        team = []
+        for s in approved[point_id]:
+            if role.get(s) == "local" and area.get(s) == home_area:
+                team.append(s)
+                load[s] += 1
+            else:
+                notes.append(
+                    f"{staff[s].name if s in staff else s} is on {instance.point(point_id).name}'s "
+                    "approved team but works elsewhere this month (allocation): not named there"
+                )
+        for q in needed.get(muni, []):
+            present = [s for s in team if q in staff[s].skills and work_days[s] > 0]
+            candidates = sorted(
+                (
+                    s
+                    for s in people
+                    if area[s] == home_area
+                    and q in staff[s].skills
+                    and work_days[s] > 0
+                    and s not in team
+                ),
+                key=lambda s: (load[s], travel_min.get((staff[s].home_point_id, point_id), 0.0), s),
+            )
+            while len(present) < MIN_NAMED and candidates:
+                extra = candidates.pop(0)
+                team.append(extra)
+                present.append(extra)
+                load[extra] += 1
+                notes.append(
+                    f"{staff[extra].name} stands in on {instance.point(point_id).name}'s team "
+                    f"for {q} this month: fewer than {MIN_NAMED} of its approved members with "
+                    "it are at work"
+                )
+        teams[point_id] = sorted(team)
+    if missing:
+        greedy = choose_teams(
+            instance,
+            needed,
+            {p: d for p, d in demand.items() if p in missing},
+            role,
+            area,
+            work_days,
+            travel_min,
+            Previous(),
+        )
+        for point_id in missing:
+            if point_id in greedy:
+                teams[point_id] = greedy[point_id]
+                notes.append(
+                    f"{instance.point(point_id).name} has no approved team: its team is "
+                    "chosen for this month by the stated rule"
+                )
+    return teams, notes
 
 
 def named_workers(data: MonthData) -> list[tuple[str, str, str, str]]:

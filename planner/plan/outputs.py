@@ -557,8 +557,10 @@ def report_markdown(plan: Plan, instance: Instance) -> str:
         "",
         "- "
         + w(
-            "status %(status)s; objective %(objective)s; best bound %(bound)s; gap %(gap)s",
+            "status %(status)s %(given)s; objective %(objective)s; best bound %(bound)s; gap "
+            "%(gap)s",
             status=s.status,
+            given=teams_words(plan, w),
             objective=w.number(s.objective, 1),
             bound=w.number(s.best_bound, 1),
             gap=w.percent(s.gap, 2),
@@ -844,8 +846,9 @@ def summary_lines(plan: Plan, instance: Instance, target: Path, rule_count: int)
     lines = [
         w(
             "%(month)s: %(visits)s visit days, %(staff_days)s staff-days, %(unmet)s unmet "
-            "item(s); %(status)s (%(code)s), objective %(objective)s, bound %(bound)s, gap "
-            "%(gap)s (%(method)s), solve %(solve)s s; rule set %(rules)s",
+            "item(s); %(status)s %(given)s (%(code)s), objective %(objective)s, bound "
+            "%(bound)s, gap %(gap)s (%(method)s), solve %(solve)s s; rule set %(rules)s",
+            given=teams_words(plan, w),
             month=w.month(plan.month),
             visits=len(plan.visits),
             staff_days=sum(len(v.staff_ids) for v in plan.visits),
@@ -892,6 +895,13 @@ WROTE_CHECKED = N_(
 def wrote_prefix(w: Words) -> str:
     """How schedule's last line starts in ``w``'s language ('wrote ', 'kirjoitettu ')."""
     return w(WROTE_CHECKED, folder="\0", n=0).split("\0")[0]
+
+
+def teams_words(plan: Plan, w: Words) -> str:
+    """Whose teams the plan's optimality is given: every 'optimal' is given its teams."""
+    if plan.teams == "approved":
+        return w("given the approved teams")
+    return w("given this month's teams, chosen by the stated rule (no teams approved)")
 
 
 def wrote_words(target: Path, files: str, language: str) -> str:

@@ -391,6 +391,7 @@ def build_plan(data: MonthData, solved: Solved, stats: SolverStats, warnings: li
         stats=stats,
         rule_set=data.rule_key,
         rule_set_description=rules.description,
+        teams=data.teams_source,
         interview_deadline=data.interview_days,
         waits=tuple(interview_waits(data, solved)),
         pins=tuple(

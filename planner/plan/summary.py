@@ -76,6 +76,14 @@ def instance_summary(instance: Instance) -> list[tuple[str, str]]:
             "weightings",
             ", ".join(settings.weightings) + f" (default {settings.allocation.weighting})",
         ),
+        (
+            "named teams",
+            f"{len(instance.teams)} named workers on "
+            f"{len({m.point_id for m in instance.teams})} points, approved (teams.csv): every "
+            "month holds them"
+            if instance.teams
+            else "none approved: each month chooses its own (planner teams propose)",
+        ),
     ]
 
 

@@ -27,7 +27,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from planner.clients.book import booking_words
 from planner.i18n import N_, Words, translations, words
-from planner.plan.outputs import cause_words, unmet_sentence
+from planner.plan.outputs import cause_words, teams_words, unmet_sentence
 from planner.scenarios.whatif import (
     COST_MODELS,
     DEADLINE_TARGET_PCT,
@@ -500,9 +500,12 @@ def _wide(
     return rows
 
 
-def _status(stats: Any, w: Words) -> str:
+def _status(plan: Any, w: Words) -> str:
     return w(
-        "%(status)s, gap %(gap)s", status=w.solver_status(stats.status), gap=w.percent(stats.gap, 1)
+        "%(status)s %(given)s, gap %(gap)s",
+        status=w.solver_status(plan.stats.status),
+        given=teams_words(plan, w),
+        gap=w.percent(plan.stats.gap, 1),
     )
 
 
@@ -556,8 +559,8 @@ def context(base: Scenario, scen: Scenario) -> dict[str, Any]:
         "plots": plots(base, scen),
         "deadline": scen.flow.deadline,
         "runs": scen.flow.runs,
-        "status": _status(scen.plan.stats, w),
-        "base_status": _status(base.plan.stats, w),
+        "status": _status(scen.plan, w),
+        "base_status": _status(base.plan, w),
         "workload": scen.instance.settings.workload,
         "demand": scen.instance.settings.demand,
     }
