@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from models.instance import Instance
 
 DEFAULT_INSTANCE = "instances/kuopio"
+LEAVE_TIME_LIMIT = 60.0
+"""planner leave plan's default deterministic seconds: Kuopio's summer proves within it."""
 RULE_COUNT = 14
 """Rule families of planner.check (tests/test_check.py keeps this in step)."""
 
@@ -648,6 +650,107 @@ def teams_approve(directory: Path, instance: str | None) -> None:
     except TeamsError as exc:
         raise UserError(str(exc)) from None
     click.echo(approved_line(members, changes, directory_in / "teams.csv", data))
+
+
+@main.group()
+def leave() -> None:
+    """Summer leave planned so that every municipality keeps its service: plan it for the
+    whole staff at once against the wishes, then write it into absences.csv.
+
+    \b
+    planner leave plan --year 2026          writes out/leave-2026/ (leave.md, leave.xlsx, ...)
+    planner leave apply out/leave-2026      the plan's leave into absences.csv
+
+    Wishes are leave_wishes.csv (staff_id, start, end, rank; rank 1 the first wish, rank 0
+    leave already fixed: add a rank 0 row to fix a person's leave and plan the rest again);
+    last summer's leave leave_history.csv (optional, for rotation); entitlements
+    leave_entitlements.csv (optional; else [leave] entitlement_days).
+    """
+
+
+@leave.command("plan")
+@instance_argument
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2100),
+    default=None,
+    help="The summer to plan (default: the year of next month).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/leave-<year>/).",
+)
+@solver_options
+@language_option
+def leave_plan(
+    instance: str | None,
+    year: int | None,
+    out: Path | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    method: str,
+    wall_limit: float | None,
+    language: str | None,
+) -> None:
+    """Plan everyone's summer leave at week granularity: each person's entitlement in
+    whole weeks inside the summer period, one block of at least two weeks, leave already
+    fixed held; every week every area's appointments cover the meetings owed, every
+    municipality has a named worker at work for each key process, offices and central
+    duties keep their minimum. Nearest the wishes by rank, rotation by last summer,
+    capacity above the minimum. Compared with two baselines: every first wish granted,
+    and first come first served. The time limit here defaults to 60 deterministic
+    seconds (Kuopio's summer is proven optimal within it on 2 cores; bench/leave.py)."""
+    from planner.leave.model import LeaveError, plan_leave
+    from planner.leave.outputs import summary_lines, write_plan
+    from planner.plan.model import SolverConfig
+    from planner.plan.outputs import wrote_words
+    from planner.plan.workdays import upcoming_month
+
+    data = read_instance(instance, language)
+    year = year or int(upcoming_month()[:4])
+    source = click.get_current_context().get_parameter_source("time_limit")
+    if source == click.core.ParameterSource.DEFAULT:
+        time_limit = LEAVE_TIME_LIMIT
+    config = SolverConfig(
+        time_limit=time_limit, workers=workers, seed=seed, method=method, wall_limit=wall_limit
+    )
+    try:
+        planned = plan_leave(data, year, config)
+    except LeaveError as exc:
+        raise UserError(str(exc)) from None
+    target = out or Path("out") / f"leave-{year}"
+    _, cases, came = write_plan(planned, data, target)
+    for line in summary_lines(planned, data, cases, came):
+        click.echo(line)
+    click.echo(
+        wrote_words(
+            target,
+            "leave.md, leave.xlsx, leave.csv, service.csv, leave.json",
+            data.settings.language,
+        )
+    )
+
+
+@leave.command("apply")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@instance_argument
+def leave_apply(directory: Path, instance: str | None) -> None:
+    """Write the leave plan in DIRECTORY into the instance's absences.csv: annual leave
+    inside the summer period is replaced by the plan's; every other absence stays.
+    Refused when absences.csv or staff.csv changed since the plan."""
+    from planner.leave.model import LeaveError
+    from planner.leave.outputs import applied_line, apply
+
+    place = _resolve_instance(instance)
+    data = read_instance(instance)
+    try:
+        removed, added = apply(directory, place)
+    except LeaveError as exc:
+        raise UserError(str(exc)) from None
+    read_instance(instance)  # still a valid instance
+    click.echo(applied_line(removed, added, place / "absences.csv", data))
 
 
 @main.group()

@@ -356,6 +356,47 @@ class TeamMember(_Row):
     staff_id: Id
 
 
+class LeaveWish(_Row):
+    """A summer leave wish (*lomatoive*), ``leave_wishes.csv``: rank 1 is the first wish;
+    rank 0 is leave already fixed (decided before planning: held as it is)."""
+
+    staff_id: Id
+    start: Date
+    end: Date
+    rank: Int = Field(ge=0, le=9)
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> LeaveWish:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if (self.end - self.start).days > 120:
+            raise ValueError(f"{self.start} to {self.end} is longer than a summer's leave")
+        return self
+
+
+class LeaveHistory(_Row):
+    """Last summer's leave of a person (``leave_history.csv``, optional): whoever had the
+    least of the most wished weeks last year comes first this year."""
+
+    staff_id: Id
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> LeaveHistory:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class LeaveEntitlement(_Row):
+    """A person's summer leave in working days when it is not ``[leave]``'s default
+    (``leave_entitlements.csv``, optional)."""
+
+    staff_id: Id
+    working_days: Int = Field(ge=0, le=60)
+
+
 # --------------------------------------------------------------------------- settings
 
 Criterion = Literal["broad_unemployment", "foreign_language", "labour_force"]
@@ -534,6 +575,72 @@ class TeamSettings(_Settings):
     )
 
 
+class LeaveSettings(_Settings):
+    """Summer leave planning (``planner leave plan``): the period, the entitlement and the
+    weights of its soft rules (points; a week is the unit)."""
+
+    summer_start: str = Field(
+        default="05-02",
+        pattern=r"^\d\d-\d\d$",
+        description="First day of the summer leave period, MM-DD (Annual Holidays Act "
+        "162/2005 § 20: 2.5.–30.9.).",
+    )
+    summer_end: str = Field(default="09-30", pattern=r"^\d\d-\d\d$", description="Last day, MM-DD.")
+    entitlement_days: Int = Field(
+        default=20,
+        ge=0,
+        le=60,
+        description="Summer leave in working days when leave_entitlements.csv does not "
+        "say otherwise; planned in whole weeks (five working days).",
+    )
+    min_block_weeks: Int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="One continuous block of at least this many weeks (Annual Holidays Act "
+        "§ 20: the summer leave in one period where the work allows).",
+    )
+    rank_2: Int = Field(default=40, ge=0, le=MAX_WEIGHT, description="Second wish granted.")
+    rank_3: Int = Field(default=70, ge=0, le=MAX_WEIGHT, description="Third wish granted.")
+    no_wish: Int = Field(
+        default=100, ge=0, le=MAX_WEIGHT, description="No wish granted (leave placed)."
+    )
+    week_away: Int = Field(
+        default=5,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="Each week of leave for each week it lies from the nearest wished week.",
+    )
+    rotation: Int = Field(
+        default=50,
+        ge=0,
+        le=1000,
+        description="Percent more a missed wish costs for the person who had the least of "
+        "the most wished weeks last summer (leave_history.csv): rotation.",
+    )
+    split: Int = Field(
+        default=10,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="Each block of leave beyond the first: leave stays in one piece unless "
+        "the rules or a wish say otherwise.",
+    )
+    capacity_target: Int = Field(
+        default=105,
+        ge=100,
+        le=300,
+        description="Weekly appointment capacity, percent of the meetings owed, that leaves "
+        "a margin for sickness and the unforeseen; 100 % is the hard minimum. (At 110 the "
+        "Kuopio summer is not proven optimal within a minute; at 105 it is.)",
+    )
+    capacity_point: Int = Field(
+        default=2,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="Each percentage point an area's week falls short of capacity_target.",
+    )
+
+
 class FeedSettings(_Settings):
     """What the published calendars show."""
 
@@ -697,6 +804,7 @@ class Settings(_Settings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     penalties: Penalties = Field(default_factory=Penalties)
     teams: TeamSettings = Field(default_factory=TeamSettings)
+    leave: LeaveSettings = Field(default_factory=LeaveSettings)
     feeds: FeedSettings = Field(default_factory=FeedSettings)
     costs: CostSettings = Field(default_factory=CostSettings)
     workload: WorkloadSettings = Field(default_factory=WorkloadSettings)
@@ -824,6 +932,9 @@ class Instance(BaseModel):
         default=(),
         description="The approved named teams (teams.csv); empty: each month chooses its own.",
     )
+    leave_wishes: tuple[LeaveWish, ...] = ()
+    leave_history: tuple[LeaveHistory, ...] = ()
+    leave_entitlements: tuple[LeaveEntitlement, ...] = ()
     source_dir: str = Field(
         default="", description="The directory it was read from ('' when made in memory)."
     )

@@ -24,6 +24,9 @@ from models.instance import (
     Absence,
     Area,
     Instance,
+    LeaveEntitlement,
+    LeaveHistory,
+    LeaveWish,
     Municipality,
     ServicePoint,
     Settings,
@@ -121,6 +124,29 @@ TABLES: tuple[Table, ...] = (
         "teams.csv",
         TeamMember,
         ("point_id", "staff_id"),
+        may_be_header_only=True,
+        may_be_missing=True,
+    ),
+    Table(
+        "leave_wishes.csv",
+        LeaveWish,
+        ("staff_id", "start", "end", "rank"),
+        may_be_header_only=True,
+        may_be_missing=True,
+        row_rule_column="end",
+    ),
+    Table(
+        "leave_history.csv",
+        LeaveHistory,
+        ("staff_id", "start", "end"),
+        may_be_header_only=True,
+        may_be_missing=True,
+        row_rule_column="end",
+    ),
+    Table(
+        "leave_entitlements.csv",
+        LeaveEntitlement,
+        ("staff_id", "working_days"),
         may_be_header_only=True,
         may_be_missing=True,
     ),
@@ -377,6 +403,9 @@ def load_instance(directory: Path | str) -> Instance:
         staff=tuple(r for _, r in tables["staff.csv"]),  # type: ignore[misc]
         absences=tuple(r for _, r in tables["absences.csv"]),  # type: ignore[misc]
         teams=tuple(r for _, r in tables["teams.csv"]),  # type: ignore[misc]
+        leave_wishes=tuple(r for _, r in tables["leave_wishes.csv"]),  # type: ignore[misc]
+        leave_history=tuple(r for _, r in tables["leave_history.csv"]),  # type: ignore[misc]
+        leave_entitlements=tuple(r for _, r in tables["leave_entitlements.csv"]),  # type: ignore[misc]
     )
 
 
@@ -471,6 +500,39 @@ def _team_problems(
     return problems
 
 
+def _leave_problems(tables: dict[str, list[tuple[int, BaseModel]]]) -> list[Problem]:
+    """One wish per person and rank (rank 0, leave already fixed, may come in several
+    spans), one entitlement per person."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, int], int] = {}
+    for line, row in tables.get("leave_wishes.csv", []):
+        key = (row.staff_id, row.rank)  # type: ignore[attr-defined]
+        if key[1] and key in seen:
+            problems.append(
+                Problem(
+                    "leave_wishes.csv",
+                    line,
+                    "rank",
+                    f"{key[0]!r} has a wish of rank {key[1]} already (line {seen[key]})",
+                )
+            )
+        seen.setdefault(key, line)
+    first: dict[str, int] = {}
+    for line, row in tables.get("leave_entitlements.csv", []):
+        person = row.staff_id  # type: ignore[attr-defined]
+        if person in first:
+            problems.append(
+                Problem(
+                    "leave_entitlements.csv",
+                    line,
+                    "staff_id",
+                    f"{person!r} appears twice (first on line {first[person]})",
+                )
+            )
+        first.setdefault(person, line)
+    return problems
+
+
 def check_references(
     settings: Settings,
     tables: dict[str, list[tuple[int, BaseModel]]],
@@ -493,12 +555,17 @@ def check_references(
         (points, "service_points.csv", "municipality_id", muni_ids, "municipalities.csv"),
         (staff, "staff.csv", "home_point_id", point_ids, "service_points.csv"),
         (absences, "absences.csv", "staff_id", staff_ids, "staff.csv"),
+        *(
+            (tables[name], name, "staff_id", staff_ids, "staff.csv")
+            for name in ("leave_wishes.csv", "leave_history.csv", "leave_entitlements.csv")
+        ),
     )
     for rows, file, field, known, target in references:
         if tables[target] or invalid.get(target):  # a missing table is reported once, already
             _dangling(rows, file, field, known, target, problems, invalid.get(target))
 
     problems.extend(_team_problems(tables, point_ids, staff_ids, invalid))
+    problems.extend(_leave_problems(tables))
     for line, person in staff:
         unknown = sorted(set(person.skills) - set(settings.processes))  # type: ignore[attr-defined]
         for skill in unknown:

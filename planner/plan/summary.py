@@ -84,6 +84,17 @@ def instance_summary(instance: Instance) -> list[tuple[str, str]]:
             if instance.teams
             else "none approved: each month chooses its own (planner teams propose)",
         ),
+        (
+            "leave wishes",
+            f"{len(instance.leave_wishes)} rows of "
+            f"{len({x.staff_id for x in instance.leave_wishes})} people "
+            f"({sum(x.rank == 0 for x in instance.leave_wishes)} fixed), "
+            f"{len(instance.leave_history)} spans of last summer; summer "
+            f"{instance.settings.leave.summer_start}..{instance.settings.leave.summer_end}, "
+            f"{instance.settings.leave.entitlement_days} working days each (planner leave plan)"
+            if instance.leave_wishes
+            else "none (leave_wishes.csv): planner leave plan places everyone's leave freely",
+        ),
     ]
 
 

@@ -1,0 +1,1 @@
+"""Summer leave (*kesälomat*) planned against the service promise of every municipality."""
