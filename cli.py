@@ -69,6 +69,30 @@ def read_instance(path: str | None, language: str | None = None) -> Instance:
         sys.exit(2)
 
 
+def leave_plan_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--leave-plan: run with a summer leave plan's leave before it is applied."""
+    return click.option(
+        "--leave-plan",
+        "leave_plan_dir",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        default=None,
+        help="A 'planner leave plan' folder: its leave replaces the summer's annual leave "
+        "of absences.csv for this run (as 'planner leave apply' would write it).",
+    )(command)
+
+
+def _with_leave_plan(data: Instance, folder: Path | None) -> Instance:
+    if folder is None:
+        return data
+    from planner.leave.model import LeaveError
+    from planner.leave.outputs import with_planned_leave
+
+    try:
+        return with_planned_leave(data, folder)
+    except LeaveError as exc:
+        raise UserError(str(exc)) from None
+
+
 def language_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """--language: what a person reads (reports, workbook, plots, these lines) in Finnish or
     English, overriding the instance's ``language``. Files for machines keep English."""
@@ -1176,6 +1200,7 @@ scheduler_option = click.option(
 @scheduler_option
 @solver_options
 @language_option
+@leave_plan_option
 def whatif(
     instance: str | None,
     month: str,
@@ -1191,6 +1216,7 @@ def whatif(
     method: str,
     wall_limit: float | None,
     language: str | None,
+    leave_plan_dir: Path | None,
     **levers: Any,
 ) -> None:
     """Test a change — a staffing cut, a municipality leaving, an area joining, the 2025
@@ -1208,7 +1234,7 @@ def whatif(
     from planner.scenarios.sweep import ClusterError, run_levels
 
     months = _months(month_range, month, one_month)
-    data = read_instance(instance, language)
+    data = _with_leave_plan(read_instance(instance, language), leave_plan_dir)
     chosen = _levers_from_flags(scenario_file, _lever_flags(levers))
     _check_levers(data, chosen)
     baseline_levers = chosen.assumptions() if chosen.acts() else Levers()
@@ -1312,6 +1338,7 @@ def _ladder(ctx: click.Context, param: click.Parameter, value: str | None) -> li
 @scheduler_option
 @solver_options
 @language_option
+@leave_plan_option
 def sweep(
     instance: str | None,
     month: str,
@@ -1331,6 +1358,7 @@ def sweep(
     method: str,
     wall_limit: float | None,
     language: str | None,
+    leave_plan_dir: Path | None,
 ) -> None:
     """Step one lever through a ladder over a year (by default): the smallest staff that
     keeps the law's measures (initial interviews in time, no client overdue for their
@@ -1359,7 +1387,7 @@ def sweep(
     if values is None:
         raise UserError("give the ladder: --values START:STOP:STEP (or --cuts)")
     months = _months(month_range, month, one_month)
-    data = read_instance(instance, language)
+    data = _with_leave_plan(read_instance(instance, language), leave_plan_dir)
     base = _levers_from_flags(scenario_file, {})
     for v in (values[0], values[-1]):
         _check_levers(data, base.with_value(lever, v))

@@ -568,3 +568,45 @@ def test_calendar_entries_in_finnish_as_a_phone_shows_them(tmp_path: Path) -> No
     assert any(s.endswith("palvelupiste auki") for s in summaries), summaries
     names = {str(c["X-WR-CALNAME"]) for c in feeds.values()}
     assert any("lähipalvelupäivät" in n for n in names), names
+
+
+def test_a_persons_annual_leave_is_in_their_own_feed_only(tmp_path: Path) -> None:
+    """Annual leave in absences.csv (a leave plan applied) becomes one all-day event per
+    span in the person's own feed, never in a point's or an area's; moved in a later
+    publication, the same event changes (its UID kept, SEQUENCE up)."""
+    instance = tiny(tmp_path / "i", absences=[("p3", "2026-03-09", "2026-03-13")])
+    leave = tuple(a.model_copy(update={"reason": "annual leave"}) for a in instance.absences)
+    instance = instance.model_copy(update={"absences": leave})
+    config = SolverConfig(time_limit=5, workers=2, seed=1)
+    plan_dir = tmp_path / "plan"
+    write_plan(plan_month(instance, "2026-03", config=config), instance, plan_dir)
+    db = tmp_path / "store.db"
+    publish(db, plan_dir, instance, T0)
+    bodies = feeds(db)
+    mine = [
+        e
+        for e in Calendar.from_ical(bodies["staff/p3"]).walk("VEVENT")
+        if str(e["SUMMARY"]) == "Vuosiloma"
+    ]
+    assert len(mine) == 1
+    assert mine[0]["DTSTART"].dt == dt.date(2026, 3, 9)
+    assert mine[0]["DTEND"].dt == dt.date(2026, 3, 14)  # the day after the last
+    assert str(mine[0]["TRANSP"]) == "TRANSPARENT"
+    for key, body in bodies.items():
+        if key != "staff/p3":
+            assert b"Vuosiloma" not in body, key
+    moved = tuple(
+        a.model_copy(update={"start": dt.date(2026, 3, 16), "end": dt.date(2026, 3, 20)})
+        for a in leave
+    )
+    instance = instance.model_copy(update={"absences": moved})
+    write_plan(plan_month(instance, "2026-03", config=config), instance, plan_dir)
+    publish(db, plan_dir, instance, T1)
+    again = [
+        e
+        for e in Calendar.from_ical(feeds(db)["staff/p3"]).walk("VEVENT")
+        if str(e["SUMMARY"]) == "Vuosiloma"
+    ]
+    assert len(again) == 1 and str(again[0]["UID"]) == str(mine[0]["UID"])
+    assert again[0]["DTSTART"].dt == dt.date(2026, 3, 16)
+    assert int(again[0]["SEQUENCE"]) == int(mine[0]["SEQUENCE"]) + 1

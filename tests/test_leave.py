@@ -161,6 +161,32 @@ def test_apply_writes_the_leave_and_refuses_a_changed_absences_file(tmp_path: Pa
     )
     assert planned.exit_code == 0, planned.output
     assert "first wish 1" in planned.stdout
+    # Before it is applied, a what-if runs July with the plan's leave in memory.
+    from planner.leave.outputs import with_planned_leave
+
+    held = with_planned_leave(load_instance(directory), out)
+    assert any(a.staff_id == "p3" and a.start.isoformat() == "2026-07-06" for a in held.absences)
+    july = runner.invoke(
+        main,
+        [
+            "whatif",
+            str(directory),
+            "--month",
+            "2026-07",
+            "--one-month",
+            "--cut",
+            "0",
+            "--leave-plan",
+            str(out),
+            "--out",
+            str(tmp_path / "w"),
+            "--time-limit",
+            "3",
+            "--jobs",
+            "1",
+        ],
+    )
+    assert july.exit_code == 0, july.output
     applied = runner.invoke(main, ["leave", "apply", str(out), str(directory)])
     assert applied.exit_code == 0, applied.output
     after = list(csv.DictReader((directory / "absences.csv").read_text("utf-8").splitlines()))
@@ -173,3 +199,8 @@ def test_apply_writes_the_leave_and_refuses_a_changed_absences_file(tmp_path: Pa
     assert instance.absences  # still a valid instance
     again = runner.invoke(main, ["leave", "apply", str(out), str(directory)])
     assert again.exit_code == 2 and "changed since the leave plan" in again.stderr
+    stale = runner.invoke(
+        main,
+        ["whatif", str(directory), "--month", "2026-07", "--one-month", "--leave-plan", str(out)],
+    )
+    assert stale.exit_code == 2 and "plan again" in stale.stderr

@@ -90,6 +90,11 @@ def _entries(con: sqlite3.Connection, feed: str, settings: dict[str, str]) -> li
     points = {r["point_id"]: r for r in con.execute("SELECT * FROM points")}
     chosen = []
     for row in rows:
+        if row["kind"] == "leave":
+            # Leave is personal: in the person's own feed only.
+            if kind == "staff" and row["key"] == ident:
+                chosen.append(row)
+            continue
         if row["kind"] == "day":
             if (
                 kind == "staff"
@@ -175,6 +180,31 @@ def _sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def _leave_event(row: sqlite3.Row, w: Words) -> Event:
+    """A span of annual leave: an all-day event from its first day to its last (DTEND the
+    day after, as RFC 5545 has all-day ends), free time, in the person's own feed."""
+    stamp = parse_utc(row["last_modified"])
+    first = dt.date.fromisoformat(row["date"])
+    last = dt.date.fromisoformat(row["end"])
+    return Event.new(
+        uid=row["uid"],
+        stamp=stamp,
+        last_modified=stamp,
+        created=parse_utc(row["created"]),
+        sequence=int(row["sequence"]),
+        start=first,
+        end=last + dt.timedelta(days=1),
+        summary=w("Annual leave"),
+        description=w(
+            "Annual leave %(first)s–%(last)s (the published plan of the month).",
+            first=w.date(first),
+            last=w.date(last),
+        ),
+        status="CONFIRMED",
+        transparency="TRANSPARENT",
+    )
+
+
 def render_feed(con: sqlite3.Connection, feed: str, language: str | None = None) -> bytes:
     """The feed as bytes (CRLF, folded at 75 octets by icalendar), in the published
     instance's language or in ``language`` when given."""
@@ -209,6 +239,9 @@ def render_feed(con: sqlite3.Connection, feed: str, language: str | None = None)
             else (w("Central duties") if row["point_id"] == "central" else row["point_id"])
         )
         day = dt.date.fromisoformat(row["date"])
+        if row["kind"] == "leave":
+            cal.add_component(_leave_event(row, w))
+            continue
         start = dt.datetime.combine(day, dt.time.fromisoformat(row["start"]), zone)
         end = dt.datetime.combine(day, dt.time.fromisoformat(row["end"]), zone)
         people = row["staff_ids"].split()

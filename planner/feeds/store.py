@@ -186,7 +186,46 @@ def _plan_entries(directory: Path, instance: Instance) -> tuple[str, list[dict[s
                 "activity": e["activity"],
             }
         )
+    rows += _leave_entries(instance, month)
     return month, rows
+
+
+def _leave_entries(instance: Instance, month: str) -> list[dict[str, str]]:
+    """Each person's annual leave in the month (absences.csv, reason 'annual leave' or
+    'vuosiloma': a leave plan applied, or leave entered by hand), one all-day entry per
+    span, clipped to the month: it goes in the person's own feed only."""
+    import datetime as dt
+
+    from planner.leave.model import is_annual_leave
+    from planner.plan.workdays import month_days
+
+    days = month_days(month)
+    first, last = days[0], days[-1]
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for a in sorted(instance.absences, key=lambda a: (a.staff_id, a.start)):
+        if not is_annual_leave(a.reason) or a.end < first or a.start > last:
+            continue
+        start, end = max(a.start, first), min(a.end, last)
+        mine = spans.setdefault(a.staff_id, [])
+        if mine and mine[-1][1] + dt.timedelta(days=1) >= start:
+            mine[-1] = (mine[-1][0], max(mine[-1][1], end))
+        else:
+            mine.append((start, end))
+    return [
+        {
+            "kind": "leave",
+            "key": staff_id,
+            "point_id": "",
+            "date": start.isoformat(),
+            "start": "00:00",
+            "end": end.isoformat(),
+            "staff_ids": staff_id,
+            "processes": "",
+            "activity": "annual_leave",
+        }
+        for staff_id, mine in spans.items()
+        for start, end in mine
+    ]
 
 
 def _pair(
@@ -239,7 +278,7 @@ def publish(
         publication = int(cur.lastrowid or 0)
         if not dry_run:
             _keep_files(con, publication, directory)
-        for kind in ("visit", "day"):
+        for kind in ("visit", "day", "leave"):
             current = con.execute(
                 "SELECT * FROM entries WHERE month = ? AND kind = ? AND cancelled = 0",
                 (month, kind),

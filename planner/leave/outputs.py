@@ -408,6 +408,43 @@ def write_plan(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def with_planned_leave(instance: Instance, plan_dir: Path) -> Instance:
+    """The instance with a leave plan's leave in place of the annual leave of its summer
+    period (as ``apply`` would write it), in memory: what ``whatif`` and ``sweep`` run
+    with ``--leave-plan`` before anyone applies it. Refused when the plan was made from
+    other absences or staff than the instance's."""
+    from models.instance import Absence
+    from planner.check.files import sha256
+
+    try:
+        record = json.loads((plan_dir / RECORD).read_text(encoding="utf-8"))
+        leave = pd.read_csv(plan_dir / "leave.csv", dtype=str)
+    except (OSError, ValueError, KeyError) as exc:
+        raise LeaveError(f"{plan_dir}: not a leave plan ({exc})") from None
+    source = Path(instance.source_dir) if instance.source_dir else None
+    for name in ("absences.csv", "staff.csv"):
+        if source is None or sha256(source / name) != record.get("files", {}).get(name):
+            raise LeaveError(
+                f"{plan_dir}: the leave plan was made from another {name} than "
+                f"{source / name if source else 'this instance'}'s: plan again"
+            )
+    first, last = (dt.date.fromisoformat(d) for d in record["period"])
+    kept = []
+    for a in instance.absences:
+        if is_annual_leave(a.reason) and a.start <= last and a.end >= first:
+            if a.start < first:
+                kept.append(a.model_copy(update={"end": first - dt.timedelta(days=1)}))
+            if a.end > last:
+                kept.append(a.model_copy(update={"start": last + dt.timedelta(days=1)}))
+            continue
+        kept.append(a)
+    kept += [
+        Absence(staff_id=r.staff_id, start=r.start, end=r.end, reason="annual leave")
+        for r in leave.itertuples()
+    ]
+    return instance.model_copy(update={"absences": tuple(kept)})
+
+
 def apply(plan_dir: Path, instance_dir: Path) -> tuple[int, int]:
     """Write a leave plan's leave into the instance's absences.csv: the annual leave
     inside the summer period is replaced by the plan's (reason 'annual leave'), every
