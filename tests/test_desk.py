@@ -632,3 +632,51 @@ def test_a_replan_interrupted_by_a_restart_runs_again(desk: Desk) -> None:
     ):
         publish_draft(desk, MONTH, "aino")
     assert log.published(desk.db, MONTH) is None
+
+
+def test_the_teams_page_and_a_planner_fixing_a_persons_leave(served: tuple[Desk, str]) -> None:
+    """The named teams of the month's plan by municipality and process; the summer's
+    leave calendar; fixing a person's leave writes leave already fixed (rank 0) into the
+    instance, replacing their earlier fixed leave, and the next leave plan holds it."""
+    desk, link = served
+    base = link.split("/desk/")[0]
+    session = _session(link)
+    status, _, page = _request(f"{base}/desk/{MONTH}/teams", cookie=session)
+    assert status == 200 and "Nimetyt tiimit, maaliskuu 2026" in page
+    assert "Tiimejä ei ole hyväksytty" in page  # Kuopio has no approved teams
+    status, _, page = _request(f"{base}/desk/2026-06/leave", cookie=session)
+    assert status == 200 and "Lomasuunnitelmaa ei vielä ole" in page
+    for monday in ("2026-06-01", "2026-07-06"):  # the second replaces the first
+        fields = {"staff_id": "s010", "monday": monday, "weeks": "3"}
+        status, headers, _ = _post(base, "/desk/2026-06/leave/fix", session, fields)
+        assert status == 303 and headers["location"].endswith("/desk/2026-06/leave")
+    fixed = [r for r in _rows(desk.instance_dir / "leave_wishes.csv") if r["rank"] == "0"]
+    assert fixed == [{"staff_id": "s010", "start": "2026-07-06", "end": "2026-07-26", "rank": "0"}]
+    bad = {"staff_id": "s010", "monday": "2026-12-07", "weeks": "3"}
+    _post(base, "/desk/2026-06/leave/fix", session, bad)
+    _, _, page = _request(f"{base}/desk/2026-06/leave", cookie=session)
+    assert "Loma: viikkojen on oltava kesälomakaudella." in page
+    planned = CliRunner().invoke(
+        main,
+        [
+            "leave",
+            "plan",
+            str(desk.instance_dir),
+            "--year",
+            "2026",
+            "--out",
+            str(desk.workdir / "leave-2026"),
+            "--time-limit",
+            "5",
+            "--seed",
+            "1",
+        ],
+    )
+    assert planned.exit_code == 0, planned.output
+    leave = [r for r in _rows(desk.workdir / "leave-2026" / "leave.csv") if r["staff_id"] == "s010"]
+    spans = [(r["start"], r["end"]) for r in leave]
+    for monday in ("2026-07-06", "2026-07-13", "2026-07-20"):  # the fixed weeks are held
+        assert any(a <= monday <= b for a, b in spans), (monday, spans)
+    _, _, page = _request(f"{base}/desk/2026-06/leave", cookie=session)
+    row = page.split('data-staff="s010"')[1].split("</tr>")[0]
+    assert row.count('class="fixed"') == 3

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
-from planner.desk import log, service
+from planner.desk import log, service, year
 from planner.desk.service import DeskError
 from planner.i18n import Words, translations, words
 from planner.plan.workdays import upcoming_month
@@ -288,7 +288,9 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
         difference = service.diff(desk, c["v"])
         return {**difference, "feeds": service.publish_preview(desk, c["month"])}
 
-    def action(do: Callable[[str, str, dict[str, str]], str]):  # type: ignore[no-untyped-def]
+    def action(  # type: ignore[no-untyped-def]
+        do: Callable[[str, str, dict[str, str]], str], page: str = ""
+    ):
         async def handler(request: Request, who: str, secret: str) -> Response:
             back = request.path_params.get("month", "")
             try:
@@ -300,12 +302,12 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
                 message = await run_in_threadpool(do, month, who, form)
             except DeskError as exc:
                 await run_in_threadpool(log.flash, desk.db, secret, "error", str(exc))
-                target = f"/desk/{back}/" if service.MONTH.match(back) else "/desk/"
+                target = f"/desk/{back}/{page}" if service.MONTH.match(back) else "/desk/"
                 return RedirectResponse(target, 303, headers=HEADERS)
             if message.startswith("/desk/"):
                 return RedirectResponse(message, 303, headers=HEADERS)
             await run_in_threadpool(log.flash, desk.db, secret, "message", message)
-            return RedirectResponse(f"/desk/{month}/", 303, headers=HEADERS)
+            return RedirectResponse(f"/desk/{month}/{page}", 303, headers=HEADERS)
 
         return signed_in(handler)
 
@@ -341,6 +343,12 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
 
     def do_publish(month: str, who: str, form: dict[str, str]) -> str:
         return service.publish_draft(desk, month, who)
+
+    def do_fix_leave(month: str, who: str, form: dict[str, str]) -> str:
+        return year.fix_leave(desk, int(month[:4]), who, form)
+
+    def do_plan_leave(month: str, who: str, form: dict[str, str]) -> str:
+        return year.start_leave_plan(desk, int(month[:4]))
 
     async def job_page(request: Request, who: str, secret: str) -> Response:
         def build() -> dict[str, Any] | None:
@@ -405,6 +413,13 @@ def create_desk(desk: service.Desk) -> tuple[Mount, service.Worker]:
             month_page("equity.html", lambda c, r: {"rows": service.equity(c["v"])}),
         ),
         Route("/{month}/diff", month_page("diff.html", lambda c, r: service.diff(desk, c["v"]))),
+        Route("/{month}/teams", month_page("teams.html", lambda c, r: year.teams(c["v"]))),
+        Route(
+            "/{month}/leave",
+            month_page("leave.html", lambda c, r: year.leave_view(desk, int(c["month"][:4]))),
+        ),
+        Route("/{month}/leave/fix", action(do_fix_leave, "leave"), methods=["POST"]),
+        Route("/{month}/leave/plan", action(do_plan_leave, "leave"), methods=["POST"]),
         Route("/{month}/cell", month_page("cell.html", cell_extra)),
         Route("/{month}/publish", month_page("publish.html", publish_extra)),
         Route("/{month}/{which:str}.xlsx", signed_in(workbook)),

@@ -760,6 +760,13 @@ def action_words(action: log.Action, v: View) -> str:
         return w("asked for re-plan %(number)s", number=d.get("job", ""))
     if action.kind == "publish":
         return w("published (publication %(number)s)", number=d.get("publication", ""))
+    if action.kind == "leave_fixed":
+        return w(
+            "fixed the leave of %(person)s %(start)s–%(end)s",
+            person=v.names.get(d["staff_id"], d["staff_id"]),
+            start=w.date(d["start"]),
+            end=w.date(d["end"]),
+        )
     return action.kind
 
 
