@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from cli import main
 from planner.io import InstanceError, load_instance
-from planner.leave.model import evaluate, plan_leave, why_not_first
+from planner.leave.model import evaluate, facts, plan_leave, why_not_first
 from planner.plan.model import SolverConfig
 from tests.tiny import write_tiny
 
@@ -204,3 +204,33 @@ def test_apply_writes_the_leave_and_refuses_a_changed_absences_file(tmp_path: Pa
         ["whatif", str(directory), "--month", "2026-07", "--one-month", "--leave-plan", str(out)],
     )
     assert stale.exit_code == 2 and "plan again" in stale.stderr
+
+
+def test_rautavaaras_named_workers_never_both_on_leave() -> None:
+    """Kuopio, with its synthetic wishes: s135 and s139 are Rautavaara's only named
+    workers for employer services (and two of its three coaches). Both wish four weeks
+    from 6 July: one gets the wish; the other's leave moves to the nearest weeks that keep
+    a named worker at work, and the reason names Rautavaara."""
+    import datetime as dt
+    from pathlib import Path
+
+    from models.instance import LeaveWish
+
+    instance = load_instance(Path(__file__).parent.parent / "instances" / "kuopio")
+    pair = ("s135", "s139")
+    wishes = [x for x in instance.leave_wishes if x.staff_id not in pair] + [
+        LeaveWish(staff_id=s, start=dt.date(2026, 7, 6), end=dt.date(2026, 8, 2), rank=1)
+        for s in pair
+    ]
+    instance = instance.model_copy(update={"leave_wishes": tuple(wishes)})
+    f = facts(instance, 2026)
+    assert f.named[("rautavaara", "employer")] == pair
+    plan = plan_leave(instance, 2026, SolverConfig(time_limit=15, workers=4, seed=1))
+    wished = {w.index for w in f.weeks if "2026-07-06" <= w.monday.isoformat() <= "2026-07-27"}
+    got = [s for s in pair if plan.leave[s] == wished]
+    assert len(got) == 1
+    (moved,) = set(pair) - set(got)
+    assert not plan.leave[moved] & wished
+    assert all(min(abs(w - x) for x in wished) <= 2 for w in plan.leave[moved])
+    reasons = why_not_first(f, plan, moved)
+    assert any(where.startswith("rautavaara:") for _, where, _ in reasons), reasons

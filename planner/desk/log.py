@@ -375,7 +375,7 @@ def published_days(db: Path, month: str) -> dict[tuple[str, str], str]:
     with connect(db) as con:
         rows = con.execute(
             "SELECT kind, point_id, date, staff_ids, activity FROM entries "
-            "WHERE month = ? AND cancelled = 0",
+            "WHERE month = ? AND cancelled = 0 AND kind IN ('visit', 'day')",
             (month,),
         ).fetchall()
     for row in rows:

@@ -26,7 +26,8 @@ nobody on leave is left out of that rule and reported):
   hold (an office day's meetings, ``office_slots``) plus what the substitute pool
   present that week lends it, at least the meetings owed that week (statutory
   discussions of the rule set in force, conversations by need, one initial interview a
-  registration): the statutory deadlines and the equity floor can be kept;
+  registration): enough appointments for the statutory deadlines (the week-level model
+  places no days; the monthly plans then do, with the equity floor);
 - *named cover*: every municipality, every key process it needs, every week: at least
   one of its named workers with the skill at work (a coach among them: the week's visit
   can be held at its rhythm);
