@@ -489,6 +489,16 @@ MIN_NAMED = 2
 """Never one: the area board refused single-person responsibility (2025 answer)."""
 
 
+def office_teams(instance: Instance, needed: dict[str, list[str]], served: set[str]) -> list[str]:
+    """The offices that get a team: that of every municipality that needs key processes
+    and no outreach point with demand serves (``served``: the municipalities that do)."""
+    return [
+        p.point_id
+        for p in instance.active_points()
+        if p.kind == "office" and p.municipality_id in needed and p.municipality_id not in served
+    ]
+
+
 def choose_teams(
     instance: Instance,
     needed: dict[str, list[str]],
@@ -525,11 +535,9 @@ def choose_teams(
     units: list[tuple[str, str, float]] = [
         (p, d.municipality_id, d.staff_days) for p, d in demand.items()
     ]
-    served = {m for _, m, _ in units}
     units += [
-        (p.point_id, p.municipality_id, 0.0)
-        for p in instance.active_points()
-        if p.kind == "office" and p.municipality_id in needed and p.municipality_id not in served
+        (o, instance.point(o).municipality_id, 0.0)
+        for o in office_teams(instance, needed, {d.municipality_id for d in demand.values()})
     ]
     units.sort(key=lambda u: (-u[2], u[0]))
     teams: dict[str, list[str]] = {}
@@ -604,13 +612,7 @@ def hold_teams(
     staff = {s.staff_id: s for s in instance.staff}
     people = sorted(s for s in staff if role.get(s) == "local")
     load = {s: 0 for s in people}
-    units = list(demand)
-    served = {d.municipality_id for d in demand.values()}
-    units += [
-        p.point_id
-        for p in instance.active_points()
-        if p.kind == "office" and p.municipality_id in needed and p.municipality_id not in served
-    ]
+    units = [*demand, *office_teams(instance, needed, {d.municipality_id for d in demand.values()})]
     notes: list[str] = []
     teams: dict[str, list[str]] = {}
     missing = [p for p in units if p not in approved]

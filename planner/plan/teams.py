@@ -56,7 +56,7 @@ from ortools.sat.python import cp_model
 from planner.allocation.staff import CENTRAL, AllocationError, allocate
 from planner.i18n import N_
 from planner.plan.demand import point_demand, processes_needed
-from planner.plan.month import MIN_NAMED, TEAM_DAYS
+from planner.plan.month import MIN_NAMED, TEAM_DAYS, office_teams
 from planner.plan.workdays import working_days
 from planner.travel import travel
 
@@ -152,11 +152,9 @@ def facts(instance: Instance, months: tuple[str, ...]) -> Facts:
             demand[point_id].append(d.staff_days)
             municipality[point_id] = d.municipality_id
     needed = processes_needed(instance)
-    served = set(municipality.values())
-    for p in instance.active_points():
-        if p.kind == "office" and p.municipality_id in needed and p.municipality_id not in served:
-            demand[p.point_id] = [0.0]
-            municipality[p.point_id] = p.municipality_id
+    for office in office_teams(instance, needed, set(municipality.values())):
+        demand[office] = [0.0]
+        municipality[office] = instance.point(office).municipality_id
     people = sorted(area)
     staff = {s.staff_id: s for s in instance.staff}
     units = []
