@@ -161,3 +161,53 @@ def test_cli_propose_approve_and_the_refusals(tmp_path: Path) -> None:
     )
     assert planned.exit_code == 0, planned.output
     assert "given the approved teams" in planned.stdout
+
+
+def test_the_checker_holds_a_month_to_its_approved_teams(tmp_path: Path) -> None:
+    """A month planned with approved teams passes the checker; a responsible.csv that
+    drops an approved member, or names someone else while two approved members with the
+    process work, is caught (the manifest re-signed, so the rule catches it, not the
+    hashes)."""
+    import json
+
+    from planner.check import check_plan
+    from planner.check.files import MANIFEST, sha256
+    from planner.plan.outputs import write_plan
+    from planner.plan.schedule import plan_month
+
+    directory = write_tiny(tmp_path / "i")
+    _write_teams(directory, [("village_point", s) for s in ("p1", "p2", "p4")])
+    instance = load_instance(directory)
+    plan = plan_month(instance, "2026-03", config=QUICK)
+    assert plan.teams == "approved"
+    out = tmp_path / "plan"
+    write_plan(plan, instance, out)
+    assert check_plan(out, instance) == []
+    path = out / "responsible.csv"
+    rows = list(csv.DictReader(path.read_text("utf-8").splitlines()))
+
+    def resign(changed: list[dict[str, str]]) -> list[str]:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, list(rows[0]))
+            writer.writeheader()
+            writer.writerows(changed)
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        manifest["source"]["files"] = {
+            name: sha256(out / name) for name in manifest["source"]["files"]
+        }
+        (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        return check_plan(out, instance)
+
+    dropped = [r for r in rows if not (r["staff_id"] == "p4" and r["point_id"] == "village_point")]
+    assert any("p4" in v and "approved team" in v for v in resign(dropped))
+    extra = [
+        *rows,
+        {
+            **rows[0],
+            "staff_id": "p3",
+            "process": "coach",
+            "point_id": "village_point",
+            "municipality_id": "village",
+        },
+    ]
+    assert any("p3" in v and "not on its approved team" in v for v in resign(extra))

@@ -510,6 +510,56 @@ def named_workers(v: PlanView) -> Iterator[str]:
                 f"named workers: {muni} {v.month}: declares {declared:g} named worker(s) "
                 f"missing, the plan and the staff show {owed:g}"
             )
+    yield from _approved_teams_held(v, away, area_of)
+
+
+def _approved_teams_held(
+    v: PlanView, away: dict[str, set[dt.date]], area_of: dict[str, str]
+) -> Iterator[str]:
+    """With approved teams (teams.csv), the plan names exactly them at every point it
+    plans a team for: each approved member whom the allocation places in the point's area
+    is named for each needed process they have, and anyone else named there stands in
+    for a process of which fewer than two approved members work this month."""
+    if not v.instance.teams:
+        return
+    staff = v.staff()
+    approved: dict[str, set[str]] = defaultdict(set)
+    for m in v.instance.teams:
+        approved[m.point_id].add(m.staff_id)
+    named: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in v.responsible:
+        named[row["point_id"]][row["staff_id"]].add(row["process"])
+    needed = v.needed()
+    for point_id, members in named.items():
+        if point_id not in approved:
+            continue  # a point with no approved team: the month's rule chose it
+        muni = next(p.municipality_id for p in v.instance.service_points if p.point_id == point_id)
+        home = {
+            s
+            for s in approved[point_id]
+            if s in staff and v.role.get(s) == "local" and v.area.get(s) == area_of.get(muni)
+        }
+        for sid in sorted(home):
+            for process in needed.get(muni, []):
+                if process in staff[sid].skills and process not in members.get(sid, set()):  # type: ignore[attr-defined]
+                    yield (
+                        f"named workers: {sid} {v.month}: on {point_id}'s approved team with "
+                        f"{process}, but not named for it"
+                    )
+        for sid in sorted(set(members) - home):
+            for process in sorted(members[sid]):
+                at_work = [
+                    s
+                    for s in home
+                    if process in staff[s].skills  # type: ignore[attr-defined]
+                    and any(d not in away[s] for d in v.days)
+                ]
+                if len(at_work) >= 2:
+                    yield (
+                        f"named workers: {sid} {v.month}: named on {point_id} for {process}, "
+                        f"not on its approved team, while {len(at_work)} approved members "
+                        "with it work this month"
+                    )
 
 
 def unmet_visits(v: PlanView) -> Iterator[str]:
