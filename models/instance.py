@@ -943,6 +943,13 @@ class Instance(BaseModel):
         description="SHA-256 of each file read, so a plan can tell when they changed.",
     )
 
+    def approved_teams(self) -> dict[str, list[str]]:
+        """teams.csv as point -> its approved members, sorted (empty: none approved)."""
+        teams: dict[str, list[str]] = {}
+        for member in self.teams:
+            teams.setdefault(member.point_id, []).append(member.staff_id)
+        return {point: sorted(members) for point, members in teams.items()}
+
     def derived(self, **changes: object) -> Instance:
         """A copy with ``changes`` that no longer claims to be the files it was read from."""
         return self.model_copy(update={**changes, "source_dir": "", "source_files": {}})

@@ -523,9 +523,7 @@ def _approved_teams_held(
     if not v.instance.teams:
         return
     staff = v.staff()
-    approved: dict[str, set[str]] = defaultdict(set)
-    for m in v.instance.teams:
-        approved[m.point_id].add(m.staff_id)
+    approved = v.instance.approved_teams()
     named: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in v.responsible:
         named[row["point_id"]][row["staff_id"]].add(row["process"])

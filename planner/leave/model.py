@@ -263,7 +263,9 @@ def facts(instance: Instance, year: int) -> Facts:
             outreach[(a, w.index)] = round(
                 SCALE * staff_days * len(w.days) / len(working_days(month))
             )
-    teams, source = _teams(instance, year)
+    from planner.plan.teams import current_teams
+
+    teams, source = current_teams(instance, (f"{year}-06",))
     skills = {s.staff_id: s.skills for s in instance.staff}
     named: dict[tuple[str, str], set[str]] = defaultdict(set)
     for point_id, members in teams.items():
@@ -304,17 +306,6 @@ def facts(instance: Instance, year: int) -> Facts:
         teams_source=source,
         names={s.staff_id: s.name for s in instance.staff},
     )
-
-
-def _teams(instance: Instance, year: int) -> tuple[dict[str, list[str]], str]:
-    if instance.teams:
-        teams: dict[str, list[str]] = defaultdict(list)
-        for m in instance.teams:
-            teams[m.point_id].append(m.staff_id)
-        return dict(teams), "approved"
-    from planner.plan.month import prepare
-
-    return prepare(instance, f"{year}-06").teams, "chosen"
 
 
 def peak_weeks(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -323,7 +322,7 @@ class MonthData:
         return parts
 
 
-def _absent_days(instance: Instance, days: list[dt.date]) -> dict[str, set[dt.date]]:
+def absent_days(instance: Instance, days: list[dt.date]) -> dict[str, set[dt.date]]:
     away: dict[str, set[dt.date]] = {s.staff_id: set() for s in instance.staff}
     day_set = set(days)
     for absence in instance.absences:
@@ -360,7 +359,7 @@ def prepare(instance: Instance, month: str, previous: Previous | None = None) ->
         home = homes.get(person.staff_id, CENTRAL)
         role[person.staff_id] = "central" if home == CENTRAL else "local"
         area[person.staff_id] = "" if home == CENTRAL else home
-    away = _absent_days(instance, days)
+    away = absent_days(instance, days)
     if instance.absences and not any(away.values()):
         first = min(a.start for a in instance.absences)
         last = max(a.end for a in instance.absences)
@@ -606,9 +605,7 @@ def hold_teams(
     members at work this month is someone of the area added for the month, by the greedy
     rule's order (fewest teams, shortest drive, staff id), and the plan says who stands in
     and why; a point with no approved team (a new one) gets the greedy rule's team."""
-    approved: dict[str, list[str]] = defaultdict(list)
-    for member in instance.teams:
-        approved[member.point_id].append(member.staff_id)
+    approved = instance.approved_teams()
     staff = {s.staff_id: s for s in instance.staff}
     people = sorted(s for s in staff if role.get(s) == "local")
     load = {s: 0 for s in people}

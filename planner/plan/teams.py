@@ -41,7 +41,6 @@ evaluated on the same objective.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import time
@@ -56,7 +55,7 @@ from ortools.sat.python import cp_model
 from planner.allocation.staff import CENTRAL, AllocationError, allocate
 from planner.i18n import N_
 from planner.plan.demand import point_demand, processes_needed
-from planner.plan.month import MIN_NAMED, TEAM_DAYS, office_teams
+from planner.plan.month import MIN_NAMED, TEAM_DAYS, absent_days, office_teams
 from planner.plan.workdays import working_days
 from planner.travel import travel
 
@@ -134,14 +133,7 @@ def facts(instance: Instance, months: tuple[str, ...]) -> Facts:
         if homes.get(s.staff_id, CENTRAL) != CENTRAL
     }
     days = [d for m in months for d in working_days(m)]
-    away: dict[str, set[dt.date]] = defaultdict(set)
-    day_set = set(days)
-    for absence in instance.absences:
-        day = absence.start
-        while day <= absence.end:
-            if day in day_set:
-                away[absence.staff_id].add(day)
-            day += dt.timedelta(days=1)
+    away = absent_days(instance, days)
     presence = {
         s.staff_id: s.fte * (len(days) - len(away[s.staff_id])) / len(days) for s in instance.staff
     }
@@ -195,10 +187,7 @@ def current_teams(instance: Instance, months: tuple[str, ...]) -> tuple[dict[str
     """The teams a proposal is compared with, and where they come from: the approved
     ones, else what the greedy rule picks for the period's first month."""
     if instance.teams:
-        teams: dict[str, list[str]] = defaultdict(list)
-        for member in instance.teams:
-            teams[member.point_id].append(member.staff_id)
-        return {p: sorted(s) for p, s in teams.items()}, "approved"
+        return instance.approved_teams(), "approved"
     from planner.plan.month import prepare
 
     return prepare(instance, months[0]).teams, "greedy"
@@ -714,10 +703,7 @@ def approve(proposal_dir: Path, instance_dir: Path) -> tuple[int, list[str]]:
                     str(p).replace(str(trial / TEAMS_FILE), str(source)) for p in exc.problems
                 )
             ) from None
-    teams: dict[str, list[str]] = defaultdict(list)
-    for member in instance.teams:
-        teams[member.point_id].append(member.staff_id)
-    breaks = hard_breaks(instance, facts(instance, months), teams)
+    breaks = hard_breaks(instance, facts(instance, months), instance.approved_teams())
     if breaks:
         from planner.i18n import words
 
