@@ -83,6 +83,11 @@ class Words:
         text = format_decimal(value, format=pattern, locale=self.locale)
         return f"{text}\u00a0{unit}" if unit else text
 
+    def value(self, value: float, most: int = 3) -> str:
+        """A setting or lever as a person writes it: up to ``most`` decimals, none that
+        are zero (0,5; 12; 1 234,25), by Babel's optional-digit pattern."""
+        return format_decimal(value, format="#,##0." + "#" * most, locale=self.locale)
+
     def percent(self, share: float, digits: int = 0) -> str:
         """12 % in Finnish (a share: 0.12)."""
         pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"

@@ -43,7 +43,7 @@ def case_words(name: str, side: str, value: float | None, w: Words) -> str:
     if name == "central":
         return w("central assumptions")
     said = w(WORDS[name]) if name in WORDS else name
-    return f"{said} {w.number(value or 0, 2).rstrip('0').rstrip(',.')} ({w(SIDES.get(side, side))})"
+    return f"{said} {w.value(value or 0, 2)} ({w(SIDES.get(side, side))})"
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,7 @@ def unmet_sentence(row: dict[str, str], instance: Instance, w: Words) -> str:
     munis = {m.municipality_id: m.name for m in instance.municipalities}
     place = places.get(row["point_id"]) or munis.get(row["municipality_id"], "")
     where = f"{place} {w.date(row['date'])}" if row.get("date") else place
-    amount = w.number(float(row["amount"]), 1).removesuffix(",0").removesuffix(".0")
+    amount = w.value(float(row["amount"]), 1)
     what = {
         "unmet_visit": w("no visit on a day its rhythm opens"),
         "equity_floor": w("visited less often than the equity floor"),

@@ -118,12 +118,6 @@ def day_words(days: str, w: Words) -> str:
     return ", ".join(names[WEEKDAYS.index(d)] if d in WEEKDAYS else d for d in given)
 
 
-def _value(value: float, w: Words) -> str:
-    """A lever's value as the reader writes numbers (0,5; 12), no trailing zeros."""
-    text = w.number(value, 3)
-    return text.rstrip("0").rstrip(",.") if ("," in text or "." in text) else text
-
-
 def title(levers: Levers, instance: Instance) -> str:
     """The change in a few words, for a report's title (the full words follow in it)."""
     from planner.clients.assumptions import WORDS
@@ -140,12 +134,12 @@ def title(levers: Levers, instance: Instance) -> str:
         parts.append(
             w(
                 "%(fte)s FTE cut from %(area)s",
-                fte=_value(levers.cut, w),
+                fte=w.value(levers.cut),
                 area=areas.get(levers.from_area, levers.from_area),
             )
         )
     elif levers.cut:
-        parts.append(w("%(fte)s FTE cut", fte=_value(levers.cut, w)))
+        parts.append(w("%(fte)s FTE cut", fte=w.value(levers.cut)))
     if levers.rules:
         parts.append(w("the %(rules)s rules", rules=levers.rules))
     parts += [w("%(name)s closes", name=points.get(p, p)) for p in levers.close]
@@ -157,7 +151,7 @@ def title(levers: Levers, instance: Instance) -> str:
         value = getattr(levers, key)
         if value is not None:
             said = w(WORDS[key]) if key in WORDS else key.replace("_", " ")
-            parts.append(f"{said} {_value(value, w)}")
+            parts.append(f"{said} {w.value(value)}")
     return ", ".join(parts) or w("no change")
 
 
@@ -315,7 +309,7 @@ def _leave(instance: Instance, muni: str) -> tuple[Instance, list[StaffMember], 
         clients=w.number(mine.get("broad_unemployment", 0)),
         share=w.percent(share, 1),
         weighting=cost_model_name(weighting, w, instance),
-        fte=_value(fte, w),
+        fte=w.value(fte),
         area=area_name,
         target=w.number(target, 1),
     )
@@ -355,12 +349,12 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
         said.append(
             w(
                 "%(n)s new registrations a month per client",
-                n=_value(levers.registrations, w),
+                n=w.value(levers.registrations),
             )
         )
     if levers.outflow is not None:
         instance = _settings(instance, "workload", outflow_per_client_month=levers.outflow)
-        said.append(w("%(n)s of the clients leave a month", n=_value(levers.outflow, w)))
+        said.append(w("%(n)s of the clients leave a month", n=w.value(levers.outflow)))
     if levers.conversations_by_need is not None:
         instance = _settings(
             instance,
@@ -370,7 +364,7 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
         said.append(
             w(
                 "%(n)s conversations by need a client a year",
-                n=_value(levers.conversations_by_need, w),
+                n=w.value(levers.conversations_by_need),
             )
         )
     # Points.
@@ -488,9 +482,7 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
         instance = without(instance, gone)
         cut = sum(s.fte for s in gone)
         if levers.staff:
-            said.append(
-                w("%(n)s named people leave (%(fte)s FTE)", n=len(gone), fte=_value(cut, w))
-            )
+            said.append(w("%(n)s named people leave (%(fte)s FTE)", n=len(gone), fte=w.value(cut)))
         else:
             area_names = {a.area_id: a.name for a in instance.areas}
             where = (
@@ -501,15 +493,15 @@ def apply_levers(instance: Instance, levers: Levers) -> Applied:
             said.append(
                 w(
                     "%(fte)s FTE cut %(where)s (whole people)",
-                    fte=_value(cut, w),
+                    fte=w.value(cut),
                     where=where,
                 )
                 if abs(cut - levers.cut) < 1e-9
                 else w(
                     "%(fte)s FTE cut %(where)s (whole people; asked %(asked)s)",
-                    fte=_value(cut, w),
+                    fte=w.value(cut),
                     where=where,
-                    asked=_value(levers.cut, w),
+                    asked=w.value(levers.cut),
                 )
             )
     return Applied(instance, tuple(leavers), tuple(joiners), tuple(said) or (w("no change"),))
