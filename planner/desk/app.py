@@ -21,19 +21,19 @@ import hmac
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
 from planner.desk import log, service, year
 from planner.desk.service import DeskError
-from planner.i18n import Words, translations, words
+from planner.i18n import Words, pages, words
 from planner.plan.workdays import upcoming_month
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from jinja2 import Environment
     from starlette.requests import Request
 
 COOKIE = "desk_session"
@@ -70,20 +70,11 @@ def templates(language: str) -> Environment:
     """The desk's pages in one language: Jinja2's i18n extension with the language's
     catalog, and Babel's numbers and dates as filters."""
     w = words(language)
-    env = Environment(
-        loader=PackageLoader("planner.desk", "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["decimal"] = w.number
+    env = pages("planner.desk", language)
     env.filters["when"] = lambda text: w.moment(log.local(text))
     env.filters["day"] = w.date
     env.filters["weekday_day"] = w.weekday_date
     env.filters["month_label"] = w.month
-    env.globals["lang"] = language
     env.globals["yes"] = w.yes
     return env
 

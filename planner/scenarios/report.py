@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from planner.clients.book import booking_words
-from planner.i18n import N_, Words, translations, words
+from planner.i18n import N_, Words, pages, words
 from planner.plan.outputs import cause_words, teams_words, unmet_sentence
 from planner.scenarios.whatif import (
     COST_MODELS,
@@ -40,6 +39,8 @@ from planner.scenarios.whatif import (
 )
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from models.instance import Instance, StaffMember
 
 
@@ -50,19 +51,8 @@ def say(scenario: Scenario) -> Words:
 
 @functools.cache
 def templates(language: str) -> Environment:
-    """The report page in one language: Jinja2's i18n extension with the language's
-    catalog, Babel's numbers as the ``num`` filter."""
-    env = Environment(
-        loader=PackageLoader("planner.scenarios", "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["num"] = words(language).number
-    env.globals["lang"] = language
-    return env
+    """The report page in one language (:func:`planner.i18n.pages`)."""
+    return pages("planner.scenarios", language)
 
 
 def policy(scenario: Scenario, w: Words) -> str:
