@@ -769,26 +769,26 @@ def first_come(f: Facts) -> tuple[dict[str, frozenset[int]], dict[str, int]]:
     decided: dict[str, frozenset[int]] = {}
     granted: dict[str, int] = {}
 
-    def keeps(person: str, weeks: frozenset[int]) -> bool:
+    def keeps(person: str, weeks: frozenset[int], already: set[tuple[str, str, int]]) -> bool:
         trial = dict(decided)
         trial[person] = weeks
-        service = evaluate(f, trial)
-        return not service.breaks() or set(service.breaks()) <= set(evaluate(f, decided).breaks())
+        return set(evaluate(f, trial).breaks()) <= already
 
     for s in f.order:
+        already = set(evaluate(f, decided).breaks())  # what the earlier decisions break
         ranks = f.wishes.get(s, {})
         fixed = ranks.get(0, frozenset())
         need = f.entitlement[s]
         choice = None
         for r in sorted(k for k in ranks if k):
             weeks = ranks[r] | fixed
-            if len(weeks) <= need and keeps(s, weeks | _fill(f, weeks, need)):
+            if len(weeks) <= need and keeps(s, weeks | _fill(f, weeks, need), already):
                 choice, granted[s] = weeks | _fill(f, weeks, need), r
                 break
         if choice is None:
             for start in range(len(f.weeks) - need + 1):
                 weeks = frozenset(range(start, start + need)) | fixed
-                if keeps(s, weeks):
+                if keeps(s, weeks, already):
                     choice = weeks
                     break
             else:
@@ -809,9 +809,12 @@ def _fill(f: Facts, weeks: frozenset[int], need: int) -> frozenset[int]:
     return frozenset(out - set(weeks))
 
 
-def why_not_first(f: Facts, plan: LeavePlan, person: str) -> list[tuple[str, str, int]]:
+def why_not_first(
+    f: Facts, plan: LeavePlan, person: str, planned: Service | None = None
+) -> list[tuple[str, str, int]]:
     """What would break had ``person`` got their first wish, everyone else as planned:
-    the rules and weeks that bound (empty: others' wishes or rotation came first)."""
+    the rules and weeks that bound (empty: others' wishes or rotation came first).
+    ``planned``: the plan's own :func:`evaluate`, when the caller has it already."""
     ranks = f.wishes.get(person, {})
     wish = ranks.get(1, frozenset()) | ranks.get(0, frozenset())
     if not wish:
@@ -821,5 +824,5 @@ def why_not_first(f: Facts, plan: LeavePlan, person: str) -> list[tuple[str, str
     )
     trial = dict(plan.leave)
     trial[person] = weeks
-    before = set(evaluate(f, plan.leave).breaks())
+    before = set((planned or evaluate(f, plan.leave)).breaks())
     return sorted(set(evaluate(f, trial).breaks()) - before, key=lambda b: (b[2], b[0], b[1]))

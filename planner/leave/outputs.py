@@ -233,7 +233,7 @@ def report(
     if not missed:
         lines.append(w("Everyone who wished got their first wish."))
     for s in missed:
-        reasons = why_not_first(f, plan, s)
+        reasons = why_not_first(f, plan, s, cases["plan"])
         spans = ", ".join(f"{w.date(a)}–{w.date(b)}" for a, b in blocks(plan.leave[s], f))
         got = rank_words[plan.granted.get(s, 0)]
         why = (
@@ -408,36 +408,57 @@ def write_plan(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _read_plan(plan_dir: Path, instance_dir: Path) -> tuple[dt.date, dt.date, pd.DataFrame]:
+    """A leave plan's summer period and leave, refused when the instance's absences.csv
+    or staff.csv are not the files the plan was made from (never silently)."""
+    from planner.check.files import sha256
+
+    try:
+        record = json.loads((plan_dir / RECORD).read_text(encoding="utf-8"))
+        leave = pd.read_csv(plan_dir / "leave.csv", dtype=str)
+        first, last = (dt.date.fromisoformat(d) for d in record["period"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise LeaveError(f"{plan_dir}: not a leave plan ({exc})") from None
+    for name in ("absences.csv", "staff.csv"):
+        recorded = record.get("files", {}).get(name)
+        if recorded is None or not (instance_dir / name).is_file():
+            raise LeaveError(f"{instance_dir / name}: the plan did not read it: plan again")
+        if sha256(instance_dir / name) != recorded:
+            raise LeaveError(
+                f"{instance_dir / name} changed since the leave plan: plan again "
+                "(planner leave plan)"
+            )
+    return first, last, leave
+
+
+def _kept_spans(
+    start: dt.date, end: dt.date, reason: str, first: dt.date, last: dt.date
+) -> list[tuple[dt.date, dt.date]]:
+    """What stays of an absence when a leave plan's leave replaces the summer's annual
+    leave: all of it, unless it is annual leave inside first..last; then only its days
+    outside the period."""
+    if not (is_annual_leave(reason) and start <= last and end >= first):
+        return [(start, end)]
+    before = [(start, first - dt.timedelta(days=1))] if start < first else []
+    after = [(last + dt.timedelta(days=1), end)] if end > last else []
+    return before + after
+
+
 def with_planned_leave(instance: Instance, plan_dir: Path) -> Instance:
     """The instance with a leave plan's leave in place of the annual leave of its summer
     period (as ``apply`` would write it), in memory: what ``whatif`` and ``sweep`` run
     with ``--leave-plan`` before anyone applies it. Refused when the plan was made from
     other absences or staff than the instance's."""
     from models.instance import Absence
-    from planner.check.files import sha256
 
-    try:
-        record = json.loads((plan_dir / RECORD).read_text(encoding="utf-8"))
-        leave = pd.read_csv(plan_dir / "leave.csv", dtype=str)
-    except (OSError, ValueError, KeyError) as exc:
-        raise LeaveError(f"{plan_dir}: not a leave plan ({exc})") from None
-    source = Path(instance.source_dir) if instance.source_dir else None
-    for name in ("absences.csv", "staff.csv"):
-        if source is None or sha256(source / name) != record.get("files", {}).get(name):
-            raise LeaveError(
-                f"{plan_dir}: the leave plan was made from another {name} than "
-                f"{source / name if source else 'this instance'}'s: plan again"
-            )
-    first, last = (dt.date.fromisoformat(d) for d in record["period"])
-    kept = []
-    for a in instance.absences:
-        if is_annual_leave(a.reason) and a.start <= last and a.end >= first:
-            if a.start < first:
-                kept.append(a.model_copy(update={"end": first - dt.timedelta(days=1)}))
-            if a.end > last:
-                kept.append(a.model_copy(update={"start": last + dt.timedelta(days=1)}))
-            continue
-        kept.append(a)
+    if not instance.source_dir:
+        raise LeaveError(f"{plan_dir}: the instance was not read from files: plan again")
+    first, last, leave = _read_plan(plan_dir, Path(instance.source_dir))
+    kept = [
+        a.model_copy(update={"start": s, "end": e})
+        for a in instance.absences
+        for s, e in _kept_spans(a.start, a.end, a.reason, first, last)
+    ]
     kept += [
         Absence(staff_id=r.staff_id, start=r.start, end=r.end, reason="annual leave")
         for r in leave.itertuples()
@@ -452,23 +473,7 @@ def apply(plan_dir: Path, instance_dir: Path) -> tuple[int, int]:
     (never silently). Returns (rows removed, rows added)."""
     import csv
 
-    from planner.check.files import sha256
-
-    try:
-        record = json.loads((plan_dir / RECORD).read_text(encoding="utf-8"))
-        leave = pd.read_csv(plan_dir / "leave.csv", dtype=str)
-    except (OSError, ValueError, KeyError) as exc:
-        raise LeaveError(f"{plan_dir}: not a leave plan ({exc})") from None
-    for name in ("absences.csv", "staff.csv"):
-        recorded = record.get("files", {}).get(name)
-        if recorded is None or not (instance_dir / name).is_file():
-            raise LeaveError(f"{instance_dir / name}: the plan did not read it: plan again")
-        if sha256(instance_dir / name) != recorded:
-            raise LeaveError(
-                f"{instance_dir / name} changed since the leave plan: plan again "
-                "(planner leave plan), then apply"
-            )
-    first, last = (dt.date.fromisoformat(d) for d in record["period"])
+    first, last, leave = _read_plan(plan_dir, instance_dir)
     path = instance_dir / "absences.csv"
     with open(path, encoding="utf-8", newline="") as handle:
         text = handle.read()
@@ -478,15 +483,9 @@ def apply(plan_dir: Path, instance_dir: Path) -> tuple[int, int]:
     kept, removed = [], 0
     for row in reader:
         start, end = dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"])
-        if is_annual_leave(row.get("reason", "")) and start <= last and end >= first:
-            removed += 1
-            # The days outside the summer period stay the person's leave.
-            if start < first:
-                kept.append(row | {"end": (first - dt.timedelta(days=1)).isoformat()})
-            if end > last:
-                kept.append(row | {"start": (last + dt.timedelta(days=1)).isoformat()})
-            continue
-        kept.append(row)
+        spans = _kept_spans(start, end, row.get("reason", ""), first, last)
+        removed += spans != [(start, end)]
+        kept += [row | {"start": a.isoformat(), "end": b.isoformat()} for a, b in spans]
     added = [
         {"staff_id": r.staff_id, "start": r.start, "end": r.end, "reason": "annual leave"}
         for r in leave.itertuples()
