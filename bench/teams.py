@@ -58,7 +58,8 @@ def main() -> None:
     took = time.perf_counter() - started
     print(
         f"proposal {args.year}: {proposal.status}, objective {proposal.objective:,.1f} "
-        f"minutes a month, bound {proposal.best_bound:,.1f}, {took:.1f} s wall; "
+        f"points (a minute of driving a month each), bound {proposal.best_bound:,.1f}, "
+        f"{took:.1f} s wall; "
         f"{sum(len(m) for m in proposal.teams.values())} named on {len(proposal.teams)} "
         f"teams; {len(proposal.changes())} change(s) against the current teams "
         f"({proposal.current_source})"

@@ -318,7 +318,7 @@ class Proposal:
     teams: dict[str, list[str]]
     status: str
     objective: float
-    """In minutes of driving a month (the proposal's unit)."""
+    """In points: the soft rules' sum, each priced in minutes of driving a month."""
     best_bound: float
     gap: float
     wall_time_s: float
@@ -500,8 +500,9 @@ def report(proposal: Proposal, instance: Instance) -> str:
         "# " + w("Named teams for %(span)s: proposal", span=span),
         "",
         w(
-            "%(status)s (%(code)s): cost %(objective)s minutes of driving a month, bound "
-            "%(bound)s, gap %(gap)s; seed %(seed)s, %(workers)s workers, %(time)s s.",
+            "%(status)s (%(code)s): cost %(objective)s points (a point: what a minute of "
+            "driving a month costs), bound %(bound)s, gap %(gap)s; seed %(seed)s, %(workers)s "
+            "workers, %(time)s s.",
             status=w.solver_status(proposal.status),
             code=proposal.status,
             objective=w.number(proposal.objective, 1),
@@ -731,8 +732,8 @@ def summary_line(proposal: Proposal, instance: Instance) -> str:
     w = words(instance.settings.language)
     return w(
         "%(status)s (%(code)s): %(members)s named workers on %(teams)s teams; %(changes)s "
-        "change(s) against the current teams; cost %(objective)s minutes of driving a month "
-        "(bound %(bound)s)",
+        "change(s) against the current teams; cost %(objective)s points, bound %(bound)s (a "
+        "point: what a minute of driving a month costs)",
         status=w.solver_status(proposal.status),
         code=proposal.status,
         members=sum(len(m) for m in proposal.teams.values()),
