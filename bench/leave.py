@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from planner.io import load_instance  # noqa: E402
-from planner.leave.model import evaluate, first_come, first_wishes, plan_leave  # noqa: E402
-from planner.leave.outputs import min_capacity  # noqa: E402
+from planner.leave.model import plan_leave  # noqa: E402
+from planner.leave.outputs import compare, min_capacity  # noqa: E402
 from planner.plan.model import SolverConfig  # noqa: E402
 
 
@@ -44,12 +44,7 @@ def main() -> None:
         took = time.perf_counter() - started
         times.append(took)
         f = plan.facts
-        fcfs, came = first_come(f)
-        cases = {
-            "plan": evaluate(f, plan.leave),
-            "first wishes": evaluate(f, first_wishes(f, plan.leave)),
-            "first come": evaluate(f, fcfs),
-        }
+        cases, came = compare(plan)
         print(
             f"seed {seed}: {plan.status}, objective {plan.objective:,.1f}, bound "
             f"{plan.best_bound:,.1f}, gap {plan.gap:.2%}, {took:.1f} s wall "

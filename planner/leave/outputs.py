@@ -343,6 +343,19 @@ def workbook(plan: LeavePlan, instance: Instance, cases: dict[str, Service], pat
     book.save(path)
 
 
+def compare(plan: LeavePlan) -> tuple[dict[str, Service], dict[str, int]]:
+    """The service the plan leaves against its two baselines (every first wish as asked,
+    first come first served), and the ranks first come, first served grants."""
+    f = plan.facts
+    fcfs, granted = first_come(f)
+    cases = {
+        "plan": evaluate(f, plan.leave),
+        "first_wishes": evaluate(f, first_wishes(f, plan.leave)),
+        "first_come": evaluate(f, fcfs),
+    }
+    return cases, granted
+
+
 def write_plan(
     plan: LeavePlan, instance: Instance, out: Path
 ) -> tuple[list[Path], dict[str, Service], dict[str, int]]:
@@ -350,12 +363,7 @@ def write_plan(
     from planner.check.files import sha256
 
     f = plan.facts
-    fcfs, fcfs_granted = first_come(f)
-    cases = {
-        "plan": evaluate(f, plan.leave),
-        "first_wishes": evaluate(f, first_wishes(f, plan.leave)),
-        "first_come": evaluate(f, fcfs),
-    }
+    cases, fcfs_granted = compare(plan)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
