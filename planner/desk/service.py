@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import itertools
 import os
 import re
@@ -268,6 +269,29 @@ def remove_pin(desk: Desk, month: str, who: str, pin_id: int) -> None:
         log.record(desk.db, month, who, "unpin", {"pin": pin_id, **gone.detail})
 
 
+def replace_instance_file(desk: Desk, name: str, text: str) -> None:
+    """Replace one file of the instance (the caller holds the desk's lock): staged beside
+    it and moved in at once, with the old file's permissions; if the instance no longer
+    reads, the old file is put back (or the new one removed) and InstanceError raised."""
+    path = desk.instance_dir / name
+    old = path.read_bytes() if path.is_file() else None
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", delete=False, dir=desk.instance_dir, suffix=".tmp"
+    ) as handle:
+        handle.write(text)
+        staged = Path(handle.name)
+    os.chmod(staged, path.stat().st_mode & 0o777 if old is not None else 0o644)
+    os.replace(staged, path)
+    try:
+        load_instance(desk.instance_dir)
+    except InstanceError:
+        if old is None:
+            path.unlink()
+        else:
+            path.write_bytes(old)
+        raise
+
+
 def add_absence(desk: Desk, month: str, who: str, form: dict[str, str]) -> None:
     """Append an absence to the instance's absences.csv (the facts about people live in
     the instance, where every later plan and check reads them) and log who added it.
@@ -312,21 +336,13 @@ def add_absence(desk: Desk, month: str, who: str, form: dict[str, str]) -> None:
     )
     path = desk.instance_dir / "absences.csv"
     with desk.lock():
-        old = path.read_bytes() if path.is_file() else b"staff_id,start,end,reason\n"
-        if not old.endswith(b"\n"):
-            old += b"\n"
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="", delete=False, dir=desk.instance_dir, suffix=".tmp"
-        ) as handle:
-            handle.write(old.decode("utf-8-sig"))
-            csv.writer(handle, lineterminator="\n").writerow([sid, start, end, reason])
-            staged = Path(handle.name)
-        os.chmod(staged, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(staged, path)
+        old = path.read_text("utf-8-sig") if path.is_file() else "staff_id,start,end,reason\n"
+        row = io.StringIO()
+        csv.writer(row, lineterminator="\n").writerow([sid, start, end, reason])
+        text = (old if old.endswith("\n") else old + "\n") + row.getvalue()
         try:
-            load_instance(desk.instance_dir)
+            replace_instance_file(desk, "absences.csv", text)
         except InstanceError as exc:
-            path.write_bytes(old)
             raise DeskError(w("Absence refused by the instance reader: %(why)s", why=exc)) from None
         detail = {"staff_id": sid, "start": str(start), "end": str(end), "reason": reason}
         log.record(desk.db, month, who, "absence", detail)

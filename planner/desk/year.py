@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import threading
 from collections import defaultdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.desk import log
-from planner.desk.service import DeskError
-from planner.io import InstanceError, load_instance
+from planner.desk.service import DeskError, replace_instance_file
+from planner.io import InstanceError
 from planner.leave.model import summer_weeks
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from planner.desk.service import Desk, View
 
 
@@ -144,10 +144,10 @@ def fix_leave(desk: Desk, year: int, who: str, form: dict[str, str]) -> str:
     end = weeks[start.index + count - 1].monday + dt.timedelta(days=6)
     path = desk.instance_dir / "leave_wishes.csv"
     with desk.lock():
-        old = path.read_bytes() if path.is_file() else b""
+        old = path.read_text("utf-8-sig") if path.is_file() else ""
         rows: list[list[str]] = []
         if old:
-            reader = csv.reader(old.decode("utf-8-sig").splitlines())
+            reader = csv.reader(old.splitlines())
             header = next(reader)
             for row in reader:
                 record = dict(zip(header, row, strict=False))
@@ -156,21 +156,13 @@ def fix_leave(desk: Desk, year: int, who: str, form: dict[str, str]) -> str:
                     continue  # the person's fixed leave of this summer is replaced
                 rows.append([record.get(c, "") for c in ("staff_id", "start", "end", "rank")])
         rows.append([sid, monday.isoformat(), end.isoformat(), "0"])
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="", delete=False, dir=desk.instance_dir, suffix=".tmp"
-        ) as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["staff_id", "start", "end", "rank"])
-            writer.writerows(rows)
-            staged = Path(handle.name)
-        os.replace(staged, path)
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(["staff_id", "start", "end", "rank"])
+        writer.writerows(rows)
         try:
-            load_instance(desk.instance_dir)
+            replace_instance_file(desk, "leave_wishes.csv", text.getvalue())
         except InstanceError as exc:
-            if old:
-                path.write_bytes(old)
-            else:
-                path.unlink()
             raise DeskError(w("Leave refused by the instance reader: %(why)s", why=exc)) from None
         log.record(
             desk.db,
